@@ -1,0 +1,93 @@
+#!/bin/bash
+# Build one kernel variant: unpack Debian's linux-source-6.1 into the build
+# directory, lay the project's overlay over it, configure from the fragments
+# in tests/config/ and build bzImage with ccache.
+#
+#   tests/kernel.sh <base|debug|upstream> <build-dir>
+#
+# base:     our overlay, tests/config/base.config
+# debug:    our overlay, base.config + debug.config
+# upstream: pristine source (no overlay), base.config: the benchmark's baseline
+set -euo pipefail
+
+variant=$1
+build=$(realpath -m "$2")
+repo=$(cd "$(dirname "$0")/.." && pwd)
+tarball=/usr/src/linux-source-6.1.tar.xz
+tree=$build/linux-$variant
+jobs=${JOBS:-$(nproc)}
+
+case $variant in
+base) frags=(base.config) overlay=1 ;;
+debug) frags=(base.config debug.config) overlay=1 ;;
+upstream) frags=(base.config) overlay=0 ;;
+*) echo "kernel.sh: unknown variant '$variant'" >&2; exit 2 ;;
+esac
+
+[ -r "$tarball" ] || { echo "kernel.sh: $tarball missing (run tests/deps.sh)" >&2; exit 1; }
+
+mkdir -p "$build"
+if [ ! -e "$tree/.unpacked" ]; then
+	echo "kernel: unpacking linux-source-6.1 into $tree"
+	rm -rf "$tree"
+	mkdir -p "$tree"
+	tar -xf "$tarball" -C "$tree" --strip-components=1
+	touch "$tree/.unpacked"
+fi
+
+# The overlay: every file of ours under these top-level directories replaces
+# or adds the file at the same path.  rsync -c rewrites only files whose
+# content changed, so make rebuilds only what we touched.  A file dropped
+# from the overlay is restored from the tarball.
+if [ "$overlay" = 1 ]; then
+	(cd "$repo" && git ls-files -co --exclude-standard -- drivers include Documentation |
+		while read -r f; do [ -e "$f" ] && echo "$f"; done | sort) > "$tree/.overlay.new"
+	if [ -e "$tree/.overlay" ]; then
+		comm -23 "$tree/.overlay" "$tree/.overlay.new" | while read -r f; do
+			rm -f "$tree/$f"
+			tar -xf "$tarball" -C "$tree" --strip-components=1 \
+				"linux-source-6.1/$f" 2>/dev/null || true
+		done
+	fi
+	rsync -rc --files-from="$tree/.overlay.new" "$repo/" "$tree/"
+	mv "$tree/.overlay.new" "$tree/.overlay"
+fi
+
+cd "$tree"
+export ARCH=x86_64
+export KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 2026'
+export KBUILD_BUILD_USER=dho KBUILD_BUILD_HOST=dho
+export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/dma-heap-owner-ccache}
+export CCACHE_BASEDIR=$build CCACHE_NOHASHDIR=1 CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
+mk=(make -s -j"$jobs" CC="ccache gcc")
+
+sum=$(cd "$repo/tests/config" && cat "${frags[@]}" | sha1sum | cut -c1-40)
+if [ ! -e .config ] || [ "$(cat .config-frags 2>/dev/null)" != "$sum" ]; then
+	echo "kernel: configuring $variant from ${frags[*]}"
+	"${mk[@]}" tinyconfig >/dev/null
+	scripts/kconfig/merge_config.sh -m .config \
+		$(printf "$repo/tests/config/%s " "${frags[@]}") >/dev/null
+	"${mk[@]}" olddefconfig >/dev/null
+	# Every option a fragment asks for must have landed.
+	bad=0
+	while IFS= read -r line; do
+		case $line in CONFIG_*) ;; *) continue ;; esac
+		sym=${line%%=*}
+		if [ "$overlay" = 0 ] && grep -q "^$sym=" "$repo/tests/config/base.config" &&
+		   ! grep -rqs "^config ${sym#CONFIG_}\$" drivers/dma-buf/heaps/Kconfig; then
+			continue	# our own symbols do not exist upstream
+		fi
+		if [ "${line#*=}" = n ]; then
+			grep -q "^$sym=" .config && { echo "kernel: $sym should be unset" >&2; bad=1; }
+		elif ! grep -qx "$line" .config; then
+			echo "kernel: $line requested but .config has: $(grep "^$sym=" .config || echo unset)" >&2
+			bad=1
+		fi
+	done < <(cd "$repo/tests/config" && cat "${frags[@]}")
+	[ "$bad" = 0 ] || exit 1
+	echo "$sum" > .config-frags
+fi
+
+echo "kernel: building $variant ($jobs jobs, ccache in $CCACHE_DIR)"
+"${mk[@]}" bzImage modules
+ls -l arch/x86/boot/bzImage | awk '{print "kernel: " $NF " (" $5 " bytes)"}'

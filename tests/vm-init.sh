@@ -1,0 +1,26 @@
+#!/bin/bash
+# PID 1 of the test VM (see tests/vm.sh): mount the pseudo filesystems, run
+# the command file named by dho_cmd= on the kernel command line with its
+# output on the second serial port, report its exit status, and reboot
+# (QEMU runs with -no-reboot, so that ends it).
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root LANG=C.UTF-8 TERM=dumb
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/shm /dev/pts 2>/dev/null
+mount -t tmpfs tmpfs /dev/shm
+mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /run
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tracefs tracefs /sys/kernel/tracing
+ln -sf /proc/self/fd /dev/fd 2>/dev/null
+
+exec >/dev/ttyS1 2>&1 </dev/null
+cd "${dho_cwd:-/}" || cd /
+bash "$dho_cmd"
+rc=$?
+echo "@@DHO-EXIT $rc@@"
+sync
+echo b > /proc/sysrq-trigger
+sleep 10

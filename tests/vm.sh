@@ -1,0 +1,94 @@
+#!/bin/bash
+# Boot a test kernel in QEMU and run one shell command in it, as root.
+#
+#   tests/vm.sh [options] -- COMMAND...
+#     -k, --kernel FILE    bzImage (default: $BUILD/linux-base/arch/x86/boot/bzImage)
+#     -b, --build DIR      build directory (default: <repo>/build)
+#     -t, --timeout SECS   wall-clock limit for the whole VM (default 600)
+#     -a, --append ARGS    extra kernel command line
+#     -m, --mem SIZE       guest memory (default 2G)
+#     -q, --quiet          do not print the command's output
+#
+# The guest sees the host's / read-only over virtio-9p at the same paths,
+# with /tmp, /run and /dev/shm as tmpfs and proc, sysfs, devtmpfs, debugfs
+# and tracefs mounted.  The command runs in the current directory through
+# bash.  Its output comes back on a second serial port; the kernel console
+# goes to <run-dir>/console.log.  The exit status is the command's, 124 if
+# the VM hit the time limit, 125 if it ended without reporting one.
+# The run directory is printed on stderr and kept as $BUILD/vm/last.
+set -uo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+build=$repo/build
+kernel= timeout=600 append= mem=2G quiet=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	-k|--kernel) kernel=$2; shift 2 ;;
+	-b|--build) build=$2; shift 2 ;;
+	-t|--timeout) timeout=$2; shift 2 ;;
+	-a|--append) append=$2; shift 2 ;;
+	-m|--mem) mem=$2; shift 2 ;;
+	-q|--quiet) quiet=1; shift ;;
+	--) shift; break ;;
+	*) echo "vm.sh: unknown option '$1'" >&2; exit 2 ;;
+	esac
+done
+[ $# -gt 0 ] || { echo "vm.sh: no command given" >&2; exit 2; }
+build=$(realpath -m "$build")
+kernel=${kernel:-$build/linux-base/arch/x86/boot/bzImage}
+[ -r "$kernel" ] || { echo "vm.sh: no kernel at $kernel (run make kernel)" >&2; exit 2; }
+command -v qemu-system-x86_64 >/dev/null || { echo "vm.sh: qemu-system-x86_64 missing (run tests/deps.sh)" >&2; exit 2; }
+
+mkdir -p "$build/vm"
+run=$(mktemp -d "$build/vm/run.XXXXXX")
+ln -sfn "$(basename "$run")" "$build/vm/last"
+printf '%s\n' "$*" > "$run/cmd.sh"
+: > "$run/console.log"; : > "$run/out.log"
+
+qemu_boot() {	# accel timeout cmdfile
+	local cpu=max
+	[ "$1" = kvm ] && cpu=host
+	timeout --kill-after=5 "$2" qemu-system-x86_64 \
+		-accel "$1" -cpu "$cpu" -smp 2 -m "$mem" \
+		-nodefaults -display none -no-reboot \
+		-kernel "$kernel" \
+		-append "console=ttyS0 root=hostroot rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000 ro panic=-1 oops=panic init=$repo/tests/vm-init.sh dho_cmd=$3 dho_cwd=$PWD $append" \
+		-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
+		-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
+		-serial "file:$run/console.log" -serial "file:$run/out.log" \
+		</dev/null >"$run/qemu.log" 2>&1
+}
+
+# KVM hangs at boot without nested virtualisation: use it only where a quick
+# probe boots, and remember the answer.
+accel=tcg
+if [ -w /dev/kvm ]; then
+	if [ ! -e "$build/vm/kvm-probe" ]; then
+		echo true > "$run/probe.sh"
+		if (qemu_boot kvm 30 "$run/probe.sh") 2>/dev/null && grep -q '@@DHO-EXIT 0@@' "$run/out.log"; then
+			echo kvm > "$build/vm/kvm-probe"
+		else
+			echo tcg > "$build/vm/kvm-probe"
+		fi
+		: > "$run/console.log"; : > "$run/out.log"
+	fi
+	accel=$(cat "$build/vm/kvm-probe")
+fi
+
+echo "vm: $accel, run directory $run" >&2
+qemu_boot "$accel" "$timeout" "$run/cmd.sh"
+qrc=$?
+
+rc=$(sed -n 's/.*@@DHO-EXIT \([0-9]*\)@@.*/\1/p' "$run/out.log" | tail -n 1)
+[ "$quiet" = 1 ] || grep -av '@@DHO-EXIT' "$run/out.log"
+if [ -z "$rc" ]; then
+	if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
+		echo "vm: the VM did not finish within ${timeout}s; console: $run/console.log" >&2
+		rc=124
+	else
+		echo "vm: the VM ended without an exit status (qemu $qrc); console: $run/console.log" >&2
+		tail -n 20 "$run/console.log" >&2
+		rc=125
+	fi
+fi
+exit "$rc"
