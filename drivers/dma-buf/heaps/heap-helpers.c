@@ -1,0 +1,552 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * DMA-BUF heap helpers: the dma_buf_ops of page-backed heap buffers.
+ *
+ * Ownership at every hand-off:
+ *
+ * - A heap allocates a &struct heap_helper_buffer, fills its sg_table with
+ *   pages it owns, calls heap_helper_buffer_init() and heap_helper_export().
+ *   From a successful export on, the dma-buf owns the buffer and its pages:
+ *   they live until the last reference to the dma-buf file goes, when
+ *   heap_helper_release() hands them back to the heap's ->free().  If the
+ *   export fails, the heap still owns both and frees them itself.
+ * - Each attachment owns its &struct heap_helper_attachment and the copy of
+ *   the sg table in it, from heap_helper_attach() to heap_helper_detach().
+ *   The pages stay the buffer's; an attachment only maps them.
+ * - The vmap alias belongs to the buffer and is shared by every vmap user:
+ *   created by the first heap_helper_vmap(), destroyed by the last
+ *   heap_helper_vunmap().  CPU access brackets keep it coherent:
+ *   invalidate_kernel_vmap_range() in begin_cpu_access,
+ *   flush_kernel_vmap_range() in end_cpu_access.
+ * - A user mapping references the dma-buf file (vma->vm_file), so the
+ *   buffer outlives it.  Pages are mapped by the fault handler; nothing is
+ *   mapped at mmap time.
+ *
+ * Locking: &heap_helper_buffer.lock guards the attachment list, each
+ * attachment's mapped flag and direction, the vmap count and alias, and the
+ * ownership record.  The pages and the sg table never change after export
+ * and are read without it.  The ownership tracker's hooks take the lock
+ * themselves, so the helpers call them outside their own critical sections.
+ */
+
+#include <linux/dma-buf.h>
+#include <linux/dma-heap.h>
+#include <linux/dma-heap-helpers.h>
+#include <linux/dma-mapping.h>
+#include <linux/err.h>
+#include <linux/highmem.h>
+#include <linux/iosys-map.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+static LIST_HEAD(heap_helper_heaps);
+static DEFINE_MUTEX(heap_helper_heaps_lock);	/* guards heap_helper_heaps */
+
+/**
+ * heap_helper_buffer_init() - initialise a heap buffer before export
+ * @buffer: the buffer, zeroed, its sg_table already filled by the heap
+ * @heap:   the heap it comes from
+ * @size:   its size in bytes, page aligned
+ * @free:   the heap's function freeing the pages and @buffer
+ */
+void heap_helper_buffer_init(struct heap_helper_buffer *buffer,
+			     struct dma_heap *heap, size_t size,
+			     void (*free)(struct heap_helper_buffer *buffer))
+{
+	buffer->heap_name = dma_heap_get_name(heap);
+	buffer->size = size;
+	buffer->pagecount = size >> PAGE_SHIFT;
+	buffer->free = free;
+	mutex_init(&buffer->lock);
+	INIT_LIST_HEAD(&buffer->attachments);
+}
+EXPORT_SYMBOL_GPL(heap_helper_buffer_init);
+
+/**
+ * heap_helper_check_len() - reject lengths no heap can satisfy
+ * @len: the requested length (the dma-heap core has page aligned it and
+ *       rejected 0 and overflow)
+ *
+ * Return: 0, -EINVAL for 0, or -ENOMEM for more than the machine's RAM, so
+ * that an absurd request fails at once instead of waking the OOM killer.
+ */
+int heap_helper_check_len(unsigned long len)
+{
+	if (!len || PAGE_ALIGN(len) < len)
+		return -EINVAL;
+	if (len >> PAGE_SHIFT > totalram_pages())
+		return -ENOMEM;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(heap_helper_check_len);
+
+/**
+ * heap_helper_free_pages() - free the pages of a buffer's sg table
+ * @buffer: the buffer; each entry of its sg table is one (compound) page
+ *
+ * For heaps whose pages come from the page allocator.  Frees the sg table
+ * too, not the buffer.
+ */
+void heap_helper_free_pages(struct heap_helper_buffer *buffer)
+{
+	struct sg_table *table = &buffer->sg_table;
+	struct scatterlist *sg;
+	int i;
+
+	for_each_sgtable_sg(table, sg, i) {
+		struct page *page = sg_page(sg);
+
+		__free_pages(page, compound_order(page));
+	}
+	sg_free_table(table);
+}
+EXPORT_SYMBOL_GPL(heap_helper_free_pages);
+
+/**
+ * heap_helper_page() - the page at an offset into a buffer
+ * @buffer: the buffer
+ * @pgoff:  page offset, below @buffer->pagecount
+ *
+ * Return: the page, or NULL past the end.
+ */
+struct page *heap_helper_page(struct heap_helper_buffer *buffer, pgoff_t pgoff)
+{
+	struct scatterlist *sg;
+	int i;
+
+	for_each_sgtable_sg(&buffer->sg_table, sg, i) {
+		pgoff_t n = sg->length >> PAGE_SHIFT;
+
+		if (pgoff < n)
+			return nth_page(sg_page(sg), pgoff);
+		pgoff -= n;
+	}
+	return NULL;
+}
+EXPORT_SYMBOL_GPL(heap_helper_page);
+
+static int heap_helper_attach(struct dma_buf *dmabuf,
+			      struct dma_buf_attachment *attachment)
+{
+	struct heap_helper_buffer *buffer = dmabuf->priv;
+	struct sg_table *src = &buffer->sg_table;
+	struct heap_helper_attachment *a;
+	struct scatterlist *sg, *new_sg;
+	int ret, i;
+
+	a = kzalloc(sizeof(*a), GFP_KERNEL);
+	if (!a)
+		return -ENOMEM;
+
+	ret = sg_alloc_table(&a->table, src->orig_nents, GFP_KERNEL);
+	if (ret)
+		goto free_attachment;
+
+	new_sg = a->table.sgl;
+	for_each_sgtable_sg(src, sg, i) {
+		sg_set_page(new_sg, sg_page(sg), sg->length, sg->offset);
+		new_sg = sg_next(new_sg);
+	}
+
+	a->dev = attachment->dev;
+	a->dir = DMA_NONE;
+	INIT_LIST_HEAD(&a->list);
+	attachment->priv = a;
+
+	mutex_lock(&buffer->lock);
+	list_add(&a->list, &buffer->attachments);
+	mutex_unlock(&buffer->lock);
+
+	DHO_HOOK(attach, buffer, a);
+	return 0;
+
+free_attachment:
+	kfree(a);
+	return ret;
+}
+
+static void heap_helper_detach(struct dma_buf *dmabuf,
+			       struct dma_buf_attachment *attachment)
+{
+	struct heap_helper_buffer *buffer = dmabuf->priv;
+	struct heap_helper_attachment *a = attachment->priv;
+
+	DHO_HOOK(detach, buffer, a);
+
+	mutex_lock(&buffer->lock);
+	list_del(&a->list);
+	mutex_unlock(&buffer->lock);
+
+	sg_free_table(&a->table);
+	kfree(a);
+}
+
+static struct sg_table *heap_helper_map_dma_buf(struct dma_buf_attachment *attachment,
+						enum dma_data_direction direction)
+{
+	struct heap_helper_attachment *a = attachment->priv;
+	struct heap_helper_buffer *buffer = attachment->dmabuf->priv;
+	int ret;
+
+	ret = dma_map_sgtable(attachment->dev, &a->table, direction, 0);
+	if (ret)
+		return ERR_PTR(ret);
+
+	mutex_lock(&buffer->lock);
+	a->mapped = true;
+	a->dir = direction;
+	mutex_unlock(&buffer->lock);
+
+	DHO_HOOK(map, buffer, a);
+	return &a->table;
+}
+
+static void heap_helper_unmap_dma_buf(struct dma_buf_attachment *attachment,
+				      struct sg_table *table,
+				      enum dma_data_direction direction)
+{
+	struct heap_helper_attachment *a = attachment->priv;
+	struct heap_helper_buffer *buffer = attachment->dmabuf->priv;
+
+	DHO_HOOK(unmap, buffer, a);
+
+	mutex_lock(&buffer->lock);
+	a->mapped = false;
+	a->dir = DMA_NONE;
+	mutex_unlock(&buffer->lock);
+
+	dma_unmap_sgtable(attachment->dev, table, direction, 0);
+}
+
+static int heap_helper_begin_cpu_access(struct dma_buf *dmabuf,
+					enum dma_data_direction direction)
+{
+	struct heap_helper_buffer *buffer = dmabuf->priv;
+	struct heap_helper_attachment *a;
+
+	/* Record (and check the alias) before the invalidate below. */
+	DHO_HOOK(cpu_begin, buffer, direction);
+
+	mutex_lock(&buffer->lock);
+	if (buffer->vmap_cnt)
+		invalidate_kernel_vmap_range(buffer->vaddr, buffer->size);
+
+	list_for_each_entry(a, &buffer->attachments, list) {
+		if (!a->mapped)
+			continue;
+		dma_sync_sgtable_for_cpu(a->dev, &a->table, direction);
+	}
+	mutex_unlock(&buffer->lock);
+
+	return 0;
+}
+
+static int heap_helper_end_cpu_access(struct dma_buf *dmabuf,
+				      enum dma_data_direction direction)
+{
+	struct heap_helper_buffer *buffer = dmabuf->priv;
+	struct heap_helper_attachment *a;
+
+	mutex_lock(&buffer->lock);
+	if (buffer->vmap_cnt)
+		flush_kernel_vmap_range(buffer->vaddr, buffer->size);
+
+	list_for_each_entry(a, &buffer->attachments, list) {
+		if (!a->mapped)
+			continue;
+		dma_sync_sgtable_for_device(a->dev, &a->table, direction);
+	}
+	mutex_unlock(&buffer->lock);
+
+	/* Record after the flush: the alias is clean from here on. */
+	DHO_HOOK(cpu_end, buffer, direction);
+	return 0;
+}
+
+/**
+ * heap_helper_insert_page() - map one page of a buffer into a user mapping
+ * @buffer:   the buffer
+ * @vma:      the user mapping, VM_PFNMAP
+ * @addr:     user address of the page
+ * @pgoff:    page offset into @buffer, below @buffer->pagecount
+ * @writable: map it writable (the mapping must allow it)
+ *
+ * Return: VM_FAULT_NOPAGE on success (also if a racing fault mapped it
+ * first), or a VM_FAULT_ error.
+ */
+vm_fault_t heap_helper_insert_page(struct heap_helper_buffer *buffer,
+				   struct vm_area_struct *vma,
+				   unsigned long addr, pgoff_t pgoff,
+				   bool writable)
+{
+	unsigned long flags = vma->vm_flags;
+	struct page *page;
+
+	page = heap_helper_page(buffer, pgoff);
+	if (!page)
+		return VM_FAULT_SIGBUS;
+	if (!writable)
+		flags &= ~VM_WRITE;
+	return vmf_insert_pfn_prot(vma, addr, page_to_pfn(page),
+				   vm_get_page_prot(flags));
+}
+EXPORT_SYMBOL_GPL(heap_helper_insert_page);
+
+/*
+ * Untracked: map the whole mapping on its first fault, as fast as the eager
+ * remap_pfn_range() of the upstream heaps.
+ */
+static vm_fault_t heap_helper_fill_vma(struct heap_helper_buffer *buffer,
+				       struct vm_area_struct *vma)
+{
+	unsigned long addr = vma->vm_start;
+	struct sg_page_iter piter;
+	vm_fault_t ret;
+
+	for_each_sgtable_page(&buffer->sg_table, &piter, vma->vm_pgoff) {
+		ret = vmf_insert_pfn_prot(vma, addr,
+					  page_to_pfn(sg_page_iter_page(&piter)),
+					  vm_get_page_prot(vma->vm_flags));
+		if (ret != VM_FAULT_NOPAGE)
+			return ret;
+		addr += PAGE_SIZE;
+		if (addr >= vma->vm_end)
+			break;
+	}
+	return VM_FAULT_NOPAGE;
+}
+
+static vm_fault_t heap_helper_vm_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct heap_helper_buffer *buffer = vma->vm_private_data;
+	bool handled = false;
+	vm_fault_t ret;
+
+	/* The mapping cannot grow (VM_DONTEXPAND), but check anyway. */
+	if (vmf->pgoff >= buffer->pagecount)
+		return VM_FAULT_SIGBUS;
+
+	if (dma_heap_owner_enabled()) {
+		ret = __dma_heap_owner_fault(buffer, vmf, &handled);
+		if (handled)
+			return ret;
+	}
+	return heap_helper_fill_vma(buffer, vma);
+}
+
+/* A write to a page the tracker mapped read-only. */
+static vm_fault_t heap_helper_vm_pfn_mkwrite(struct vm_fault *vmf)
+{
+	struct heap_helper_buffer *buffer = vmf->vma->vm_private_data;
+	bool handled = false;
+	vm_fault_t ret;
+
+	if (vmf->pgoff >= buffer->pagecount)
+		return VM_FAULT_SIGBUS;
+	if (dma_heap_owner_enabled()) {
+		ret = __dma_heap_owner_fault(buffer, vmf, &handled);
+		if (handled)
+			return ret;
+	}
+	return 0;
+}
+
+static void heap_helper_vm_open(struct vm_area_struct *vma)
+{
+	DHO_HOOK(vma_open, vma->vm_private_data, vma);
+}
+
+static void heap_helper_vm_close(struct vm_area_struct *vma)
+{
+	DHO_HOOK(vma_close, vma->vm_private_data, vma);
+}
+
+static const struct vm_operations_struct heap_helper_vm_ops = {
+	.open = heap_helper_vm_open,
+	.close = heap_helper_vm_close,
+	.fault = heap_helper_vm_fault,
+	.pfn_mkwrite = heap_helper_vm_pfn_mkwrite,
+};
+
+static int heap_helper_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
+{
+	struct heap_helper_buffer *buffer = dmabuf->priv;
+
+	/* The dma-buf core checked the range; a private mapping is read-only. */
+	if (!(vma->vm_flags & VM_SHARED)) {
+		if (vma->vm_flags & VM_WRITE)
+			return -EINVAL;
+		vma->vm_flags &= ~VM_MAYWRITE;
+	}
+	vma->vm_flags |= VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP;
+	vma->vm_ops = &heap_helper_vm_ops;
+	vma->vm_private_data = buffer;
+
+	DHO_HOOK(vma_open, buffer, vma);
+	return 0;
+}
+
+static void *heap_helper_do_vmap(struct heap_helper_buffer *buffer)
+{
+	struct page **pages, **tmp;
+	struct sg_page_iter piter;
+	void *vaddr;
+
+	pages = kvmalloc_array(buffer->pagecount, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return ERR_PTR(-ENOMEM);
+
+	tmp = pages;
+	for_each_sgtable_page(&buffer->sg_table, &piter, 0)
+		*tmp++ = sg_page_iter_page(&piter);
+
+	vaddr = vmap(pages, buffer->pagecount, VM_MAP, PAGE_KERNEL);
+	kvfree(pages);
+
+	return vaddr ?: ERR_PTR(-ENOMEM);
+}
+
+static int heap_helper_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
+{
+	struct heap_helper_buffer *buffer = dmabuf->priv;
+	void *vaddr;
+
+	mutex_lock(&buffer->lock);
+	if (!buffer->vmap_cnt) {
+		vaddr = heap_helper_do_vmap(buffer);
+		if (IS_ERR(vaddr)) {
+			mutex_unlock(&buffer->lock);
+			return PTR_ERR(vaddr);
+		}
+		buffer->vaddr = vaddr;
+	}
+	buffer->vmap_cnt++;
+	iosys_map_set_vaddr(map, buffer->vaddr);
+	mutex_unlock(&buffer->lock);
+
+	DHO_HOOK(vmap, buffer);
+	return 0;
+}
+
+static void heap_helper_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
+{
+	struct heap_helper_buffer *buffer = dmabuf->priv;
+
+	/* Record (and read the alias's access bits) before it goes. */
+	DHO_HOOK(vunmap, buffer);
+
+	mutex_lock(&buffer->lock);
+	if (!WARN_ON(!buffer->vmap_cnt) && !--buffer->vmap_cnt) {
+		vunmap(buffer->vaddr);
+		buffer->vaddr = NULL;
+	}
+	mutex_unlock(&buffer->lock);
+	iosys_map_clear(map);
+}
+
+static void heap_helper_release(struct dma_buf *dmabuf)
+{
+	struct heap_helper_buffer *buffer = dmabuf->priv;
+
+	DHO_HOOK(release, buffer);
+	buffer->free(buffer);
+}
+
+static const struct dma_buf_ops heap_helper_buf_ops = {
+	.attach = heap_helper_attach,
+	.detach = heap_helper_detach,
+	.map_dma_buf = heap_helper_map_dma_buf,
+	.unmap_dma_buf = heap_helper_unmap_dma_buf,
+	.begin_cpu_access = heap_helper_begin_cpu_access,
+	.end_cpu_access = heap_helper_end_cpu_access,
+	.mmap = heap_helper_mmap,
+	.vmap = heap_helper_vmap,
+	.vunmap = heap_helper_vunmap,
+	.release = heap_helper_release,
+};
+
+/**
+ * heap_helper_export() - export a heap buffer as a dma-buf
+ * @buffer:   the initialised buffer; the dma-buf owns it on success
+ * @fd_flags: the file flags userspace asked for
+ *
+ * Return: the dma-buf, or an ERR_PTR(); on error the caller still owns
+ * @buffer and its pages.
+ */
+struct dma_buf *heap_helper_export(struct heap_helper_buffer *buffer,
+				   unsigned long fd_flags)
+{
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+	struct dma_buf *dmabuf;
+
+	exp_info.exp_name = buffer->heap_name;
+	exp_info.ops = &heap_helper_buf_ops;
+	exp_info.size = buffer->size;
+	exp_info.flags = fd_flags;
+	exp_info.priv = buffer;
+	dmabuf = dma_buf_export(&exp_info);
+	if (IS_ERR(dmabuf))
+		return dmabuf;
+
+	buffer->dmabuf = dmabuf;
+	DHO_HOOK(alloc, buffer);
+	return dmabuf;
+}
+EXPORT_SYMBOL_GPL(heap_helper_export);
+
+/**
+ * heap_helper_add() - register a heap and remember it
+ * @exp_info: as for dma_heap_add()
+ *
+ * Return: the heap, or an ERR_PTR().  The heap can later be found by name
+ * with heap_helper_find(), which is how the KUnit suites allocate.
+ */
+struct dma_heap *heap_helper_add(const struct dma_heap_export_info *exp_info)
+{
+	struct heap_helper_heap *h;
+	struct dma_heap *heap;
+
+	h = kzalloc(sizeof(*h), GFP_KERNEL);
+	if (!h)
+		return ERR_PTR(-ENOMEM);
+
+	heap = dma_heap_add(exp_info);
+	if (IS_ERR(heap)) {
+		kfree(h);
+		return heap;
+	}
+	h->heap = heap;
+	h->ops = exp_info->ops;
+	h->name = dma_heap_get_name(heap);
+
+	mutex_lock(&heap_helper_heaps_lock);
+	list_add_tail(&h->list, &heap_helper_heaps);
+	mutex_unlock(&heap_helper_heaps_lock);
+	return heap;
+}
+EXPORT_SYMBOL_GPL(heap_helper_add);
+
+/**
+ * heap_helper_find() - find a heap registered with heap_helper_add()
+ * @name: its name
+ *
+ * Return: the heap's record (heaps are never removed), or NULL.
+ */
+struct heap_helper_heap *heap_helper_find(const char *name)
+{
+	struct heap_helper_heap *h, *found = NULL;
+
+	mutex_lock(&heap_helper_heaps_lock);
+	list_for_each_entry(h, &heap_helper_heaps, list) {
+		if (!strcmp(h->name, name)) {
+			found = h;
+			break;
+		}
+	}
+	mutex_unlock(&heap_helper_heaps_lock);
+	return found;
+}
+EXPORT_SYMBOL_GPL(heap_helper_find);

@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * DMA-BUF heap ownership tracker: records who owns each heap buffer (the
+ * CPU, a device or nobody) and every mapping of it, and reports misuse.
+ * See Documentation/dma-buf-heaps/owner-debug.rst.
+ */
+#ifndef _LINUX_DMA_HEAP_OWNER_H
+#define _LINUX_DMA_HEAP_OWNER_H
+
+#include <linux/dma-direction.h>
+#include <linux/jump_label.h>
+#include <linux/list.h>
+#include <linux/mm_types.h>
+#include <linux/sched.h>
+#include <linux/stackdepot.h>
+#include <linux/types.h>
+
+struct heap_helper_buffer;
+struct heap_helper_attachment;
+struct vm_area_struct;
+struct vm_fault;
+
+/**
+ * enum dma_heap_owner_state - who owns a buffer
+ * @DHO_OWNER_NONE:   fresh, or no mapped attachment and no CPU window
+ * @DHO_OWNER_CPU:    at least one CPU window (begin_cpu_access) is open
+ * @DHO_OWNER_DEVICE: at least one attachment is mapped, no CPU window open
+ */
+enum dma_heap_owner_state {
+	DHO_OWNER_NONE,
+	DHO_OWNER_CPU,
+	DHO_OWNER_DEVICE,
+};
+
+/**
+ * enum dma_heap_owner_class - violation classes; the names are ABI
+ * @DHO_CPU_ACCESS_UNOWNED: CPU touched the buffer while not CPU-owned
+ * @DHO_DEVICE_ACCESS_VMAPPED: device took it with a live vmap in a CPU window
+ * @DHO_VMAP_FLUSH_MISSING: vmap alias writes not flushed (or not invalidated)
+ * @DHO_DEVICE_ACCESS_CPU_OWNED: device took it while a CPU window was open
+ * @DHO_CPU_WRITE_IN_READ_WINDOW: CPU write inside a read-only window
+ * @DHO_CPU_ACCESS_UNBALANCED: end_cpu_access without begin or another direction
+ * @DHO_RELEASE_WHILE_MAPPED: detached while mapped, or released attached
+ * @DHO_NR_CLASSES: number of classes
+ */
+enum dma_heap_owner_class {
+	DHO_CPU_ACCESS_UNOWNED,
+	DHO_DEVICE_ACCESS_VMAPPED,
+	DHO_VMAP_FLUSH_MISSING,
+	DHO_DEVICE_ACCESS_CPU_OWNED,
+	DHO_CPU_WRITE_IN_READ_WINDOW,
+	DHO_CPU_ACCESS_UNBALANCED,
+	DHO_RELEASE_WHILE_MAPPED,
+	DHO_NR_CLASSES,
+};
+
+/**
+ * enum dma_heap_owner_op - recorded operations; one tracepoint each
+ * @DHO_OP_ALLOC:      buffer allocated
+ * @DHO_OP_RELEASE:    buffer released
+ * @DHO_OP_CPU_BEGIN:  begin_cpu_access
+ * @DHO_OP_CPU_END:    end_cpu_access
+ * @DHO_OP_DEV_MAP:    map_dma_buf of an attachment
+ * @DHO_OP_DEV_UNMAP:  unmap_dma_buf of an attachment
+ * @DHO_OP_VMAP:       vmap alias created (or referenced)
+ * @DHO_OP_VUNMAP:     vmap reference dropped
+ * @DHO_OP_USER_FAULT: userspace page fault on a mapping
+ * @DHO_NR_OPS:        number of operations
+ */
+enum dma_heap_owner_op {
+	DHO_OP_ALLOC,
+	DHO_OP_RELEASE,
+	DHO_OP_CPU_BEGIN,
+	DHO_OP_CPU_END,
+	DHO_OP_DEV_MAP,
+	DHO_OP_DEV_UNMAP,
+	DHO_OP_VMAP,
+	DHO_OP_VUNMAP,
+	DHO_OP_USER_FAULT,
+	DHO_NR_OPS,
+};
+
+#define DHO_HIST_LEN	8
+#define DHO_NAME_LEN	16
+
+/**
+ * struct dma_heap_owner_event - one recorded transition
+ * @ts:    local_clock() in ns
+ * @stack: stackdepot handle of the call stack, 0 if none was saved
+ * @pid:   pid of the task, or 0 for a device-side event
+ * @op:    &enum dma_heap_owner_op
+ * @owner: owner after the transition
+ * @dir:   &enum dma_data_direction of the operation
+ * @who:   task comm, or device name for a device-side event
+ */
+struct dma_heap_owner_event {
+	u64 ts;
+	depot_stack_handle_t stack;
+	pid_t pid;
+	u8 op;
+	u8 owner;
+	u8 dir;
+	char who[DHO_NAME_LEN];
+};
+
+/**
+ * struct dma_heap_owner - the ownership record embedded in a helper buffer
+ *
+ * All fields are guarded by the buffer's &heap_helper_buffer.lock, but for
+ * @node, which is guarded by the tracker's list lock.
+ *
+ * @node:        entry in the list of tracked buffers
+ * @ino:         inode number of the dma-buf file
+ * @vmas:        &struct dma_heap_owner_vma records of user mappings
+ * @tracked:     buffer is tracked (allocated while tracking was on)
+ * @owner:       &enum dma_heap_owner_state
+ * @cpu_win:     open CPU windows per &enum dma_data_direction (0..2)
+ * @nr_mapped:   mapped attachments
+ * @alias_dirty: the vmap alias holds writes not covered by a flush
+ * @alias_stale: a device had the buffer since the alias was last invalidated
+ * @reported:    bitmask of classes already reported for this buffer
+ * @owner_ev:    the transition that made @owner
+ * @hist_next:   next slot in @hist
+ * @hist_len:    valid entries in @hist
+ * @hist:        ring of the last transitions
+ */
+struct dma_heap_owner {
+	struct list_head node;
+	unsigned long ino;
+	struct list_head vmas;
+	bool tracked;
+	u8 owner;
+	u8 cpu_win[3];
+	u16 nr_mapped;
+	bool alias_dirty;
+	bool alias_stale;
+	u32 reported;
+	struct dma_heap_owner_event owner_ev;
+	u8 hist_next;
+	u8 hist_len;
+	struct dma_heap_owner_event hist[DHO_HIST_LEN];
+};
+
+/**
+ * struct dma_heap_owner_attach - the tracker's record of one attachment
+ * @map_stack: stackdepot handle of the last map_dma_buf
+ * @name:      device name, copied at attach
+ */
+struct dma_heap_owner_attach {
+	depot_stack_handle_t map_stack;
+	char name[DHO_NAME_LEN];
+};
+
+/**
+ * struct dma_heap_owner_vma - the tracker's record of one user mapping
+ * @list:   entry in &dma_heap_owner.vmas
+ * @vma:    the mapping (compared, never dereferenced after close)
+ * @pid:    pid of the task that created it
+ * @faults: page faults taken on it
+ * @comm:   comm of the task that created it
+ */
+struct dma_heap_owner_vma {
+	struct list_head list;
+	const struct vm_area_struct *vma;
+	pid_t pid;
+	unsigned int faults;
+	char comm[TASK_COMM_LEN];
+};
+
+#ifdef CONFIG_DMABUF_HEAPS_OWNER_DEBUG
+
+const char *dho_class_name(unsigned int cls);
+const char *dho_owner_name(unsigned int owner);
+const char *dho_dir_name(unsigned int dir);
+
+DECLARE_STATIC_KEY_TRUE(dma_heap_owner_key);
+
+/**
+ * dma_heap_owner_enabled() - is ownership tracking on?
+ *
+ * A static branch: the only cost of the hooks while tracking is off.
+ */
+static inline bool dma_heap_owner_enabled(void)
+{
+	return static_branch_likely(&dma_heap_owner_key);
+}
+
+void __dma_heap_owner_alloc(struct heap_helper_buffer *buffer);
+void __dma_heap_owner_release(struct heap_helper_buffer *buffer);
+void __dma_heap_owner_attach(struct heap_helper_buffer *buffer,
+			     struct heap_helper_attachment *a);
+void __dma_heap_owner_detach(struct heap_helper_buffer *buffer,
+			     struct heap_helper_attachment *a);
+void __dma_heap_owner_map(struct heap_helper_buffer *buffer,
+			  struct heap_helper_attachment *a);
+void __dma_heap_owner_unmap(struct heap_helper_buffer *buffer,
+			    struct heap_helper_attachment *a);
+void __dma_heap_owner_cpu_begin(struct heap_helper_buffer *buffer,
+				enum dma_data_direction dir);
+void __dma_heap_owner_cpu_end(struct heap_helper_buffer *buffer,
+			      enum dma_data_direction dir);
+void __dma_heap_owner_vmap(struct heap_helper_buffer *buffer);
+void __dma_heap_owner_vunmap(struct heap_helper_buffer *buffer);
+void __dma_heap_owner_vma_open(struct heap_helper_buffer *buffer,
+			       struct vm_area_struct *vma);
+void __dma_heap_owner_vma_close(struct heap_helper_buffer *buffer,
+				struct vm_area_struct *vma);
+vm_fault_t __dma_heap_owner_fault(struct heap_helper_buffer *buffer,
+				  struct vm_fault *vmf, bool *handled);
+
+#define DHO_HOOK(name, ...)					\
+	do {							\
+		if (dma_heap_owner_enabled())			\
+			__dma_heap_owner_##name(__VA_ARGS__);	\
+	} while (0)
+
+#else /* !CONFIG_DMABUF_HEAPS_OWNER_DEBUG */
+
+static inline bool dma_heap_owner_enabled(void)
+{
+	return false;
+}
+
+static inline vm_fault_t __dma_heap_owner_fault(struct heap_helper_buffer *buffer,
+						struct vm_fault *vmf,
+						bool *handled)
+{
+	*handled = false;
+	return 0;
+}
+
+#define DHO_HOOK(name, ...)	do { } while (0)
+
+#endif /* CONFIG_DMABUF_HEAPS_OWNER_DEBUG */
+
+#endif /* _LINUX_DMA_HEAP_OWNER_H */
