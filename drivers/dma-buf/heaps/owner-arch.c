@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * DMA-BUF heap ownership tracker: what the CPU did through a vmap alias,
+ * read from the accessed and dirty bits of the alias's kernel PTEs.
+ *
+ * x86 hardware sets both bits on kernel mappings too.  PAGE_KERNEL presets
+ * them (arch/x86/include/asm/pgtable_types.h), so they mean something only
+ * after the tracker clears them, with a kernel TLB flush of the range so
+ * that the next access walks the page table again (the alias is global).
+ *
+ * Elsewhere this is not implemented yet: kernel accesses through the alias
+ * are then not detected, and the tracker says so at boot.
+ */
+
+#include <linux/mm.h>
+#include <linux/pgtable.h>
+#include <asm/tlbflush.h>
+
+#include "owner.h"
+
+#ifdef CONFIG_X86
+
+struct dho_alias_walk {
+	unsigned long start;
+	struct dho_alias_bits *bits;
+};
+
+static int dho_alias_pte(pte_t *ptep, unsigned long addr, void *data)
+{
+	struct dho_alias_walk *w = data;
+	pte_t pte = ptep_get(ptep);
+	pgoff_t pg = (addr - w->start) >> PAGE_SHIFT;
+
+	if (!pte_young(pte) && !pte_dirty(pte))
+		return 0;
+	if (pte_dirty(pte) && !w->bits->dirty) {
+		w->bits->dirty = true;
+		w->bits->first = pg;
+	}
+	if (!w->bits->accessed) {
+		w->bits->accessed = true;
+		if (!w->bits->dirty)
+			w->bits->first = pg;
+	}
+	set_pte(ptep, pte_mkold(pte_mkclean(pte)));
+	return 0;
+}
+
+bool dho_arch_alias_supported(void)
+{
+	return true;
+}
+
+/**
+ * dho_arch_alias_sample() - test and clear an alias's accessed/dirty bits
+ * @vaddr: start of the alias (vmap)
+ * @pages: its length in pages
+ * @bits:  what was found
+ */
+void dho_arch_alias_sample(void *vaddr, pgoff_t pages,
+			   struct dho_alias_bits *bits)
+{
+	unsigned long start = (unsigned long)vaddr;
+	unsigned long size = pages << PAGE_SHIFT;
+	struct dho_alias_walk w = { .start = start, .bits = bits };
+
+	memset(bits, 0, sizeof(*bits));
+	apply_to_existing_page_range(&init_mm, start, size, dho_alias_pte, &w);
+	if (bits->accessed)
+		flush_tlb_kernel_range(start, start + size);
+}
+
+#else
+
+bool dho_arch_alias_supported(void)
+{
+	return false;
+}
+
+void dho_arch_alias_sample(void *vaddr, pgoff_t pages,
+			   struct dho_alias_bits *bits)
+{
+	memset(bits, 0, sizeof(*bits));
+}
+
+#endif

@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * DMA-BUF heap ownership tracker: counting, tracing and reporting
+ * violations.
+ *
+ * Every violation is counted and traced.  A report is written for the first
+ * violation of each class on each buffer (every one with all_errors), if
+ * the filter lets it through; it goes to the ring behind the debugfs file
+ * "violations" and, for the first num_errors reports, to the kernel log,
+ * framed like KFENCE's.  Nothing here runs under a buffer's lock.
+ */
+
+#include <kunit/visibility.h>
+#include <linux/kallsyms.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+
+#include "owner.h"
+
+#include <trace/events/dma_heap_owner.h>
+
+#define DHO_REPORT_SIZE	4096
+#define DHO_RING_LEN	16
+
+atomic_long_t dho_counts[DHO_NR_CLASSES];
+EXPORT_SYMBOL_IF_KUNIT(dho_counts);
+bool dho_all_errors;
+EXPORT_SYMBOL_IF_KUNIT(dho_all_errors);
+unsigned int dho_num_errors = 100;
+EXPORT_SYMBOL_IF_KUNIT(dho_num_errors);
+bool dho_strict;
+
+static atomic_t dho_printed;
+
+static DEFINE_SPINLOCK(dho_filter_lock);
+static char dho_filter[32];			/* under dho_filter_lock */
+
+static DEFINE_SPINLOCK(dho_ring_lock);
+static char *dho_ring[DHO_RING_LEN];		/* under dho_ring_lock */
+static unsigned int dho_ring_next;		/* under dho_ring_lock */
+
+/**
+ * dho_error_count() - violations since boot or the last reset
+ *
+ * Return: the sum of the per-class counts.
+ */
+long dho_error_count(void)
+{
+	long sum = 0;
+	int i;
+
+	for (i = 0; i < DHO_NR_CLASSES; i++)
+		sum += atomic_long_read(&dho_counts[i]);
+	return sum;
+}
+EXPORT_SYMBOL_IF_KUNIT(dho_error_count);
+
+/**
+ * dho_set_filter() - report only violations involving a heap or driver
+ * @buf: the name, possibly ending in a newline; empty clears the filter
+ * @len: its length
+ *
+ * Return: 0, or -EINVAL if the name is too long.
+ */
+int dho_set_filter(const char *buf, size_t len)
+{
+	char name[sizeof(dho_filter)];
+
+	if (len && buf[len - 1] == '\n')
+		len--;
+	if (len >= sizeof(name))
+		return -EINVAL;
+	memcpy(name, buf, len);
+	name[len] = '\0';
+	if (strlen(name) != len)
+		return -EINVAL;
+
+	spin_lock(&dho_filter_lock);
+	strscpy(dho_filter, name, sizeof(dho_filter));
+	spin_unlock(&dho_filter_lock);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(dho_set_filter);
+
+/**
+ * dho_get_filter() - copy the current filter
+ * @buf: where to
+ * @len: its size
+ */
+void dho_get_filter(char *buf, size_t len)
+{
+	spin_lock(&dho_filter_lock);
+	strscpy(buf, dho_filter, len);
+	spin_unlock(&dho_filter_lock);
+}
+
+static bool dho_filter_match(const struct dho_violation *v)
+{
+	char name[sizeof(dho_filter)];
+
+	dho_get_filter(name, sizeof(name));
+	return !name[0] || !strcmp(name, v->heap) ||
+	       (v->dev[0] && !strcmp(name, v->dev)) ||
+	       (v->drv[0] && !strcmp(name, v->drv));
+}
+
+/*
+ * The function that did it: the first frame of the offending stack outside
+ * the tracker, the helpers and the dma-buf core.
+ */
+static void dho_culprit(const struct dho_violation *v, char *buf, size_t len)
+{
+	static const char *const skip[] = {
+		"__dma_heap_owner", "dho_", "heap_helper_", "dma_buf_",
+		"__dma_buf", "__map_dma_buf", "__unmap_dma_buf",
+	};
+	unsigned long *entries;
+	unsigned int nr, i, j;
+
+	if (v->user) {
+		strscpy(buf, "userspace", len);
+		return;
+	}
+	nr = v->stack ? stack_depot_fetch(v->stack, &entries) : 0;
+	for (i = 0; i < nr; i++) {
+		snprintf(buf, len, "%ps", (void *)entries[i]);
+		for (j = 0; j < ARRAY_SIZE(skip); j++)
+			if (!strncmp(buf, skip[j], strlen(skip[j])))
+				break;
+		if (j == ARRAY_SIZE(skip))
+			return;
+	}
+	strscpy(buf, nr ? buf : "unknown", len);
+}
+
+static int dho_format(const struct dho_violation *v, char *buf, size_t size)
+{
+	const struct dma_heap_owner_event *ev = &v->owner_ev;
+	char func[KSYM_NAME_LEN];
+	int n = 0;
+
+	dho_culprit(v, func, sizeof(func));
+	n += scnprintf(buf + n, size - n,
+		       "==================================================================\n"
+		       "BUG: dma-heap-owner: %s in %s\n\n%s\n\n",
+		       dho_class_name(v->cls), func, v->what);
+	n += scnprintf(buf + n, size - n, "buffer: ino=%lu heap=%s size=%zu\n",
+		       v->ino, v->heap, v->size);
+	if (v->user)
+		n += scnprintf(buf + n, size - n,
+			       "access: %s by task %s pid %d at 0x%lx (page %ld)\n",
+			       v->write ? "write" : "read", v->comm, v->pid,
+			       v->uaddr, v->pgoff);
+	else if (v->dev[0])
+		n += scnprintf(buf + n, size - n,
+			       "access: device %s%s%s%s dir=%s, by task %s pid %d\n",
+			       v->dev, v->drv[0] ? " (driver " : "", v->drv,
+			       v->drv[0] ? ")" : "", dho_dir_name(v->dir),
+			       v->comm, v->pid);
+	else if (v->pgoff >= 0)
+		n += scnprintf(buf + n, size - n,
+			       "access: kernel %s through the vmap alias (first page %ld), seen by task %s pid %d\n",
+			       v->write ? "write" : "read", v->pgoff, v->comm, v->pid);
+	else
+		n += scnprintf(buf + n, size - n,
+			       "access: task %s pid %d dir=%s\n",
+			       v->comm, v->pid, dho_dir_name(v->dir));
+
+	n += scnprintf(buf + n, size - n,
+		       "\nowner: %s (cpu windows %u, vmap %u) since %s by %s%s%.0d at %llu.%06llus:\n",
+		       dho_owner_name(v->owner), v->cpu_depth, v->vmap_cnt,
+		       dho_op_name(ev->op), ev->who, ev->pid ? " pid " : "",
+		       ev->pid, ev->ts / NSEC_PER_SEC,
+		       (ev->ts % NSEC_PER_SEC) / NSEC_PER_USEC);
+	if (ev->stack)
+		n += stack_depot_snprint(ev->stack, buf + n, size - n, 1);
+	else
+		n += scnprintf(buf + n, size - n, " (no stack)\n");
+
+	if (v->stack) {
+		n += scnprintf(buf + n, size - n, "\n%s stack:\n",
+			       v->pgoff >= 0 && !v->user ? "seen at" : "offending");
+		n += stack_depot_snprint(v->stack, buf + n, size - n, 1);
+	}
+	n += scnprintf(buf + n, size - n,
+		       "==================================================================\n");
+	return n;
+}
+
+static void dho_ring_push(char *text)
+{
+	char *old;
+
+	spin_lock(&dho_ring_lock);
+	old = dho_ring[dho_ring_next];
+	dho_ring[dho_ring_next] = text;
+	dho_ring_next = (dho_ring_next + 1) % DHO_RING_LEN;
+	spin_unlock(&dho_ring_lock);
+	kfree(old);
+}
+
+/**
+ * dho_ring_show() - print the kept reports, oldest first
+ * @m: the seq_file
+ */
+void dho_ring_show(struct seq_file *m)
+{
+	char *copy[DHO_RING_LEN] = { NULL };
+	unsigned int i, next;
+
+	/* copy out: seq_file may sleep, the ring lock is a spinlock */
+	spin_lock(&dho_ring_lock);
+	next = dho_ring_next;
+	for (i = 0; i < DHO_RING_LEN; i++) {
+		char *s = dho_ring[(next + i) % DHO_RING_LEN];
+
+		if (s)
+			copy[i] = kstrdup(s, GFP_ATOMIC);
+	}
+	spin_unlock(&dho_ring_lock);
+
+	for (i = 0; i < DHO_RING_LEN; i++) {
+		if (copy[i])
+			seq_puts(m, copy[i]);
+		kfree(copy[i]);
+	}
+}
+
+static void dho_print(const char *text)
+{
+	const char *line = text, *nl;
+
+	while (*line) {
+		nl = strchrnul(line, '\n');
+		pr_err("%.*s\n", (int)(nl - line), line);
+		line = *nl ? nl + 1 : nl;
+	}
+}
+
+/**
+ * dho_report() - count, trace and report violations
+ * @pending: what one hook collected; called without any tracker lock held
+ */
+void dho_report(struct dho_pending *pending)
+{
+	unsigned int i;
+
+	for (i = 0; i < pending->n; i++) {
+		struct dho_violation *v = &pending->v[i];
+		char *text;
+
+		atomic_long_inc(&dho_counts[v->cls]);
+		trace_violation(v->cls, v->ino, v->heap, v->owner, v->dir,
+				v->dev, v->pid, v->comm, v->pgoff);
+
+		if (!v->report || !dho_filter_match(v))
+			continue;
+
+		text = kmalloc(DHO_REPORT_SIZE, GFP_KERNEL | __GFP_NOWARN);
+		if (!text) {
+			pr_err("BUG: dma-heap-owner: %s (report dropped: out of memory)\n",
+			       dho_class_name(v->cls));
+			continue;
+		}
+		dho_format(v, text, DHO_REPORT_SIZE);
+		if (atomic_inc_return(&dho_printed) <= READ_ONCE(dho_num_errors))
+			dho_print(text);
+		dho_ring_push(text);
+
+		WARN(READ_ONCE(dho_strict) && !v->user,
+		     "dma-heap-owner: %s (strict)\n", dho_class_name(v->cls));
+	}
+}
+
+/**
+ * dho_reset() - zero the counters and empty the ring
+ */
+void dho_reset(void)
+{
+	char *old[DHO_RING_LEN];
+	int i;
+
+	for (i = 0; i < DHO_NR_CLASSES; i++)
+		atomic_long_set(&dho_counts[i], 0);
+	atomic_set(&dho_printed, 0);
+
+	spin_lock(&dho_ring_lock);
+	memcpy(old, dho_ring, sizeof(old));
+	memset(dho_ring, 0, sizeof(dho_ring));
+	dho_ring_next = 0;
+	spin_unlock(&dho_ring_lock);
+	for (i = 0; i < DHO_RING_LEN; i++)
+		kfree(old[i]);
+
+	dho_forget_reports();
+}
+EXPORT_SYMBOL_IF_KUNIT(dho_reset);

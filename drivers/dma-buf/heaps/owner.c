@@ -1,0 +1,785 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * DMA-BUF heap ownership tracker: the record and the state machine.
+ *
+ * Every helper buffer embeds a &struct dma_heap_owner.  The helpers call a
+ * hook at each transition; the hook takes the buffer's lock, checks the
+ * transition against the owner and the mappings, records it, and collects
+ * any violation into a &struct dho_pending that is reported (counted,
+ * traced, printed) once the lock is dropped.
+ *
+ * How each access is seen:
+ * - userspace: pages are mapped by the fault handler one at a time, and
+ *   every user PTE of the buffer is zapped whenever it leaves CPU ownership
+ *   or a device takes it, so the next touch faults here.  Inside a read
+ *   window pages are mapped read-only, so a write faults too.
+ * - the kernel through the vmap alias: the accessed and dirty bits of the
+ *   alias's PTEs, sampled and cleared at every transition (owner-arch.c).
+ *   What they show is attributed to the state the buffer was in since the
+ *   previous transition.
+ * - devices: the map and unmap hooks.
+ *
+ * Lock order: dho_buffers_lock, then a buffer's lock.  Nothing is printed
+ * under either.
+ */
+
+#include <kunit/visibility.h>
+#include <linux/dma-buf.h>
+#include <linux/fs.h>
+#include <linux/init.h>
+#include <linux/mm.h>
+#include <linux/sched/clock.h>
+#include <linux/slab.h>
+#include <linux/stacktrace.h>
+#include <linux/string.h>
+
+#include "owner.h"
+
+#define CREATE_TRACE_POINTS
+#include <trace/events/dma_heap_owner.h>
+
+DEFINE_STATIC_KEY_TRUE(dma_heap_owner_key);
+EXPORT_SYMBOL_GPL(dma_heap_owner_key);
+
+/* Tracked buffers, for debugfs and for switching tracking off. */
+LIST_HEAD(dho_buffers);
+DEFINE_MUTEX(dho_buffers_lock);
+
+static DEFINE_MUTEX(dho_enable_lock);	/* serialises dho_set_enabled() */
+static bool dho_off_at_boot;
+
+static const char *const dho_class_names[] = {
+	[DHO_CPU_ACCESS_UNOWNED] = "cpu_access_unowned",
+	[DHO_DEVICE_ACCESS_VMAPPED] = "device_access_vmapped",
+	[DHO_VMAP_FLUSH_MISSING] = "vmap_flush_missing",
+	[DHO_DEVICE_ACCESS_CPU_OWNED] = "device_access_cpu_owned",
+	[DHO_CPU_WRITE_IN_READ_WINDOW] = "cpu_write_in_read_window",
+	[DHO_CPU_ACCESS_UNBALANCED] = "cpu_access_unbalanced",
+	[DHO_RELEASE_WHILE_MAPPED] = "release_while_mapped",
+};
+static_assert(ARRAY_SIZE(dho_class_names) == DHO_NR_CLASSES);
+
+static const char *const dho_op_names[] = {
+	[DHO_OP_ALLOC] = "alloc",
+	[DHO_OP_RELEASE] = "release",
+	[DHO_OP_CPU_BEGIN] = "cpu_begin",
+	[DHO_OP_CPU_END] = "cpu_end",
+	[DHO_OP_DEV_MAP] = "dev_map",
+	[DHO_OP_DEV_UNMAP] = "dev_unmap",
+	[DHO_OP_VMAP] = "vmap",
+	[DHO_OP_VUNMAP] = "vunmap",
+	[DHO_OP_USER_FAULT] = "user_fault",
+};
+static_assert(ARRAY_SIZE(dho_op_names) == DHO_NR_OPS);
+
+static const char *const dho_owner_names[] = {
+	[DHO_OWNER_NONE] = "none",
+	[DHO_OWNER_CPU] = "cpu",
+	[DHO_OWNER_DEVICE] = "device",
+};
+
+/**
+ * dho_class_name() - the ABI name of a violation class
+ * @cls: &enum dma_heap_owner_class
+ *
+ * Return: the name, or "?" out of range.
+ */
+const char *dho_class_name(unsigned int cls)
+{
+	return cls < DHO_NR_CLASSES ? dho_class_names[cls] : "?";
+}
+EXPORT_SYMBOL_IF_KUNIT(dho_class_name);
+
+/**
+ * dho_op_name() - the name of a recorded operation
+ * @op: &enum dma_heap_owner_op
+ *
+ * Return: the name, or "?" out of range.
+ */
+const char *dho_op_name(unsigned int op)
+{
+	return op < DHO_NR_OPS ? dho_op_names[op] : "?";
+}
+
+/**
+ * dho_owner_name() - the name of an owner
+ * @owner: &enum dma_heap_owner_state
+ *
+ * Return: the name, or "?" out of range.
+ */
+const char *dho_owner_name(unsigned int owner)
+{
+	return owner < ARRAY_SIZE(dho_owner_names) ? dho_owner_names[owner] : "?";
+}
+
+/**
+ * dho_dir_name() - the name of a DMA direction
+ * @dir: &enum dma_data_direction
+ *
+ * Return: the name.
+ */
+const char *dho_dir_name(unsigned int dir)
+{
+	switch (dir) {
+	case DMA_BIDIRECTIONAL:
+		return "bidirectional";
+	case DMA_TO_DEVICE:
+		return "to_device";
+	case DMA_FROM_DEVICE:
+		return "from_device";
+	default:
+		return "none";
+	}
+}
+
+static noinline depot_stack_handle_t dho_save_stack(void)
+{
+	unsigned long entries[16];
+	unsigned int nr;
+
+	nr = stack_trace_save(entries, ARRAY_SIZE(entries), 1);
+	return stack_depot_save(entries, nr, GFP_KERNEL);
+}
+
+static unsigned int dho_depth(const struct dma_heap_owner *o)
+{
+	return o->cpu_win[0] + o->cpu_win[1] + o->cpu_win[2];
+}
+
+/* Is a CPU write allowed by the open windows? (a read window is FROM_DEVICE) */
+static bool dho_window_writable(const struct dma_heap_owner *o)
+{
+	return o->cpu_win[DMA_BIDIRECTIONAL] || o->cpu_win[DMA_TO_DEVICE];
+}
+
+static struct dma_heap_owner_event *
+dho_record(struct heap_helper_buffer *buffer, enum dma_heap_owner_op op,
+	   unsigned int dir, const char *dev, depot_stack_handle_t stack)
+{
+	struct dma_heap_owner *o = &buffer->owner;
+	struct dma_heap_owner_event *ev = &o->hist[o->hist_next];
+
+	lockdep_assert_held(&buffer->lock);
+
+	ev->ts = local_clock();
+	ev->stack = stack;
+	ev->op = op;
+	ev->owner = o->owner;
+	ev->dir = dir;
+	if (dev) {
+		ev->pid = 0;
+		strscpy(ev->who, dev, sizeof(ev->who));
+	} else {
+		ev->pid = task_pid_nr(current);
+		strscpy(ev->who, current->comm, sizeof(ev->who));
+	}
+	o->hist_next = (o->hist_next + 1) % DHO_HIST_LEN;
+	if (o->hist_len < DHO_HIST_LEN)
+		o->hist_len++;
+	return ev;
+}
+
+static void dho_set_owner(struct heap_helper_buffer *buffer,
+			  enum dma_heap_owner_state owner,
+			  struct dma_heap_owner_event *ev)
+{
+	struct dma_heap_owner *o = &buffer->owner;
+
+	lockdep_assert_held(&buffer->lock);
+	if (o->owner == owner)
+		return;
+	o->owner = owner;
+	ev->owner = owner;
+	o->owner_ev = *ev;
+}
+
+/* Zap every user PTE of the buffer: the next user touch faults. */
+static void dho_zap_user(struct heap_helper_buffer *buffer)
+{
+	lockdep_assert_held(&buffer->lock);
+	unmap_mapping_range(buffer->dmabuf->file->f_mapping, 0, 0, 1);
+}
+
+static struct dho_violation *
+dho_violation(struct heap_helper_buffer *buffer, struct dho_pending *p,
+	      enum dma_heap_owner_class cls, const char *what,
+	      depot_stack_handle_t stack)
+{
+	struct dma_heap_owner *o = &buffer->owner;
+	struct dho_violation *v;
+
+	lockdep_assert_held(&buffer->lock);
+	if (WARN_ON_ONCE(p->n >= DHO_MAX_PENDING))
+		return NULL;
+
+	v = &p->v[p->n++];
+	memset(v, 0, sizeof(*v));
+	v->cls = cls;
+	v->report = dho_all_errors || !(o->reported & BIT(cls));
+	o->reported |= BIT(cls);
+	v->dir = DMA_NONE;
+	v->owner = o->owner;
+	v->cpu_depth = dho_depth(o);
+	v->vmap_cnt = buffer->vmap_cnt;
+	v->ino = o->ino;
+	v->size = buffer->size;
+	v->pgoff = -1;
+	v->heap = buffer->heap_name;
+	v->pid = task_pid_nr(current);
+	strscpy(v->comm, current->comm, sizeof(v->comm));
+	v->what = what;
+	v->stack = stack;
+	v->owner_ev = o->owner_ev;
+	return v;
+}
+
+static void dho_set_device(struct dho_violation *v,
+			   struct heap_helper_attachment *a)
+{
+	if (!v)
+		return;
+	strscpy(v->dev, a->owner.name, sizeof(v->dev));
+	strscpy(v->drv, dev_driver_string(a->dev), sizeof(v->drv));
+	v->dir = a->dir;
+}
+
+/*
+ * Read and clear the vmap alias's accessed and dirty bits, and judge what
+ * the kernel did through it since the last transition, in the state the
+ * buffer was in then.
+ */
+static void dho_check_alias(struct heap_helper_buffer *buffer,
+			    struct dho_pending *p, depot_stack_handle_t stack)
+{
+	struct dma_heap_owner *o = &buffer->owner;
+	struct dho_alias_bits bits;
+	struct dho_violation *v = NULL;
+
+	lockdep_assert_held(&buffer->lock);
+	if (!buffer->vmap_cnt || !dho_arch_alias_supported())
+		return;
+
+	dho_arch_alias_sample(buffer->vaddr, buffer->pagecount, &bits);
+	if (!bits.accessed)
+		return;
+	if (bits.dirty)
+		o->alias_dirty = true;
+
+	if (o->owner != DHO_OWNER_CPU) {
+		if (o->owner == DHO_OWNER_NONE && o->alias_stale)
+			v = dho_violation(buffer, p, DHO_VMAP_FLUSH_MISSING,
+					  "kernel access through the vmap alias after a device had the buffer, without invalidate_kernel_vmap_range (seen at the next transition)",
+					  stack);
+		else
+			v = dho_violation(buffer, p, DHO_CPU_ACCESS_UNOWNED,
+					  bits.dirty ? "kernel write through the vmap alias outside begin/end_cpu_access (seen at the next transition)" :
+						       "kernel read through the vmap alias outside begin/end_cpu_access (seen at the next transition)",
+					  stack);
+	} else if (bits.dirty && !dho_window_writable(o)) {
+		v = dho_violation(buffer, p, DHO_CPU_WRITE_IN_READ_WINDOW,
+				  "kernel write through the vmap alias inside a read-only CPU window",
+				  stack);
+	}
+	if (v) {
+		v->write = bits.dirty;
+		v->pgoff = bits.first;
+	}
+}
+
+static bool dho_lock_tracked(struct heap_helper_buffer *buffer)
+{
+	mutex_lock(&buffer->lock);
+	if (buffer->owner.tracked)
+		return true;
+	mutex_unlock(&buffer->lock);
+	return false;
+}
+
+static void dho_unlock_report(struct heap_helper_buffer *buffer,
+			      struct dho_pending *p)
+{
+	mutex_unlock(&buffer->lock);
+	if (p->n)
+		dho_report(p);
+}
+
+void __dma_heap_owner_alloc(struct heap_helper_buffer *buffer)
+{
+	struct dma_heap_owner *o = &buffer->owner;
+	depot_stack_handle_t stack = dho_save_stack();
+	struct dma_heap_owner_event *ev;
+
+	INIT_LIST_HEAD(&o->vmas);
+	INIT_LIST_HEAD(&o->node);
+	o->ino = file_inode(buffer->dmabuf->file)->i_ino;
+
+	mutex_lock(&dho_buffers_lock);
+	mutex_lock(&buffer->lock);
+	/* recheck under the lock dho_set_enabled() takes */
+	if (dma_heap_owner_enabled()) {
+		o->tracked = true;
+		o->owner = DHO_OWNER_NONE;
+		ev = dho_record(buffer, DHO_OP_ALLOC, DMA_NONE, NULL, stack);
+		o->owner_ev = *ev;
+		list_add_tail(&o->node, &dho_buffers);
+		trace_alloc(buffer, "alloc", DMA_NONE, NULL, -1);
+	}
+	mutex_unlock(&buffer->lock);
+	mutex_unlock(&dho_buffers_lock);
+}
+
+void __dma_heap_owner_release(struct heap_helper_buffer *buffer)
+{
+	struct dma_heap_owner *o = &buffer->owner;
+	struct dho_pending p = { 0 };
+	struct heap_helper_attachment *a;
+	struct dma_heap_owner_vma *r, *tmp;
+	depot_stack_handle_t stack;
+
+	if (!o->tracked)
+		return;
+	stack = dho_save_stack();
+
+	mutex_lock(&dho_buffers_lock);
+	list_del_init(&o->node);
+	mutex_unlock(&dho_buffers_lock);
+
+	mutex_lock(&buffer->lock);
+	if (o->tracked) {
+		/* One report for the buffer, naming the first attachment. */
+		a = list_first_entry_or_null(&buffer->attachments,
+					     struct heap_helper_attachment, list);
+		if (a)
+			dho_set_device(dho_violation(buffer, &p, DHO_RELEASE_WHILE_MAPPED,
+						     "buffer released with an attachment left",
+						     stack), a);
+		dho_record(buffer, DHO_OP_RELEASE, DMA_NONE, NULL, stack);
+		trace_release(buffer, "release", DMA_NONE, NULL, -1);
+		o->tracked = false;
+	}
+	list_for_each_entry_safe(r, tmp, &o->vmas, list) {
+		list_del(&r->list);
+		kfree(r);
+	}
+	dho_unlock_report(buffer, &p);
+}
+
+void __dma_heap_owner_attach(struct heap_helper_buffer *buffer,
+			     struct heap_helper_attachment *a)
+{
+	if (!dho_lock_tracked(buffer))
+		return;
+	strscpy(a->owner.name, dev_name(a->dev), sizeof(a->owner.name));
+	mutex_unlock(&buffer->lock);
+}
+
+/* The attachment stops being mapped: by unmap, or by a buggy detach. */
+static void dho_unmapped(struct heap_helper_buffer *buffer,
+			 struct heap_helper_attachment *a,
+			 depot_stack_handle_t stack)
+{
+	struct dma_heap_owner *o = &buffer->owner;
+	struct dma_heap_owner_event *ev;
+
+	lockdep_assert_held(&buffer->lock);
+	if (!WARN_ON_ONCE(!o->nr_mapped))
+		o->nr_mapped--;
+	ev = dho_record(buffer, DHO_OP_DEV_UNMAP, a->dir, a->owner.name, stack);
+	if (!o->nr_mapped && o->owner == DHO_OWNER_DEVICE)
+		dho_set_owner(buffer, DHO_OWNER_NONE, ev);
+	trace_dev_unmap(buffer, "dev_unmap", a->dir, a->owner.name, -1);
+}
+
+void __dma_heap_owner_detach(struct heap_helper_buffer *buffer,
+			     struct heap_helper_attachment *a)
+{
+	struct dho_pending p = { 0 };
+	depot_stack_handle_t stack = dho_save_stack();
+
+	if (!dho_lock_tracked(buffer))
+		return;
+	if (a->mapped && a->owner.name[0]) {
+		dho_set_device(dho_violation(buffer, &p, DHO_RELEASE_WHILE_MAPPED,
+					     "attachment detached while still mapped",
+					     stack), a);
+		dho_check_alias(buffer, &p, stack);
+		dho_unmapped(buffer, a, stack);
+	}
+	dho_unlock_report(buffer, &p);
+}
+
+void __dma_heap_owner_map(struct heap_helper_buffer *buffer,
+			  struct heap_helper_attachment *a)
+{
+	struct dma_heap_owner *o;
+	struct dho_pending p = { 0 };
+	depot_stack_handle_t stack = dho_save_stack();
+	struct dma_heap_owner_event *ev;
+	struct dho_violation *v = NULL;
+
+	if (!dho_lock_tracked(buffer))
+		return;
+	o = &buffer->owner;
+	if (!a->owner.name[0])	/* attached while tracking was off */
+		strscpy(a->owner.name, dev_name(a->dev), sizeof(a->owner.name));
+
+	dho_check_alias(buffer, &p, stack);
+
+	/* One event, one class: the most specific that fits. */
+	if (o->owner == DHO_OWNER_CPU && buffer->vmap_cnt)
+		v = dho_violation(buffer, &p, DHO_DEVICE_ACCESS_VMAPPED,
+				  "device mapped the buffer while a CPU window was open on a live vmap alias",
+				  stack);
+	else if (o->owner == DHO_OWNER_CPU)
+		v = dho_violation(buffer, &p, DHO_DEVICE_ACCESS_CPU_OWNED,
+				  "device mapped the buffer while a CPU window was open",
+				  stack);
+	else if (buffer->vmap_cnt && o->alias_dirty)
+		v = dho_violation(buffer, &p, DHO_VMAP_FLUSH_MISSING,
+				  "device mapped the buffer while the vmap alias held writes not covered by flush_kernel_vmap_range",
+				  stack);
+	dho_set_device(v, a);
+	if (v && v->cls == DHO_VMAP_FLUSH_MISSING)
+		o->alias_dirty = false;	/* reported once */
+
+	o->nr_mapped++;
+	o->alias_stale = true;
+	a->owner.map_stack = stack;
+	ev = dho_record(buffer, DHO_OP_DEV_MAP, a->dir, a->owner.name, stack);
+	if (o->owner != DHO_OWNER_CPU) {
+		dho_set_owner(buffer, DHO_OWNER_DEVICE, ev);
+		dho_zap_user(buffer);
+	}
+	trace_dev_map(buffer, "dev_map", a->dir, a->owner.name, -1);
+	dho_unlock_report(buffer, &p);
+}
+
+void __dma_heap_owner_unmap(struct heap_helper_buffer *buffer,
+			    struct heap_helper_attachment *a)
+{
+	struct dho_pending p = { 0 };
+	depot_stack_handle_t stack = dho_save_stack();
+
+	if (!dho_lock_tracked(buffer))
+		return;
+	if (a->owner.name[0]) {
+		dho_check_alias(buffer, &p, stack);
+		dho_unmapped(buffer, a, stack);
+	}
+	dho_unlock_report(buffer, &p);
+}
+
+void __dma_heap_owner_cpu_begin(struct heap_helper_buffer *buffer,
+				enum dma_data_direction dir)
+{
+	struct dho_pending p = { 0 };
+	depot_stack_handle_t stack = dho_save_stack();
+	struct dma_heap_owner_event *ev;
+	struct dma_heap_owner *o;
+
+	if (!dho_lock_tracked(buffer))
+		return;
+	o = &buffer->owner;
+	dho_check_alias(buffer, &p, stack);
+
+	if (dir <= DMA_FROM_DEVICE && o->cpu_win[dir] < U8_MAX)
+		o->cpu_win[dir]++;
+	/* the helper invalidates a live alias right after this */
+	o->alias_stale = false;
+	ev = dho_record(buffer, DHO_OP_CPU_BEGIN, dir, NULL, stack);
+	dho_set_owner(buffer, DHO_OWNER_CPU, ev);
+	trace_cpu_begin(buffer, "cpu_begin", dir, NULL, -1);
+	dho_unlock_report(buffer, &p);
+}
+
+void __dma_heap_owner_cpu_end(struct heap_helper_buffer *buffer,
+			      enum dma_data_direction dir)
+{
+	struct dho_pending p = { 0 };
+	depot_stack_handle_t stack = dho_save_stack();
+	struct dma_heap_owner_event *ev;
+	struct dma_heap_owner *o;
+	struct dho_violation *v;
+	int d;
+
+	if (!dho_lock_tracked(buffer))
+		return;
+	o = &buffer->owner;
+	dho_check_alias(buffer, &p, stack);
+	/* the helper has flushed a live alias */
+	o->alias_dirty = false;
+
+	if (!dho_depth(o)) {
+		v = dho_violation(buffer, &p, DHO_CPU_ACCESS_UNBALANCED,
+				  "end_cpu_access without begin_cpu_access", stack);
+		if (v)
+			v->dir = dir;
+		dho_record(buffer, DHO_OP_CPU_END, dir, NULL, stack);
+		goto out;
+	}
+
+	if (dir > DMA_FROM_DEVICE || !o->cpu_win[dir]) {
+		v = dho_violation(buffer, &p, DHO_CPU_ACCESS_UNBALANCED,
+				  "end_cpu_access with another direction than begin_cpu_access",
+				  stack);
+		if (v)
+			v->dir = dir;
+		/* close some window anyway, so the state moves on */
+		for (d = DMA_BIDIRECTIONAL; d <= DMA_FROM_DEVICE; d++)
+			if (o->cpu_win[d])
+				break;
+		o->cpu_win[d]--;
+	} else {
+		o->cpu_win[dir]--;
+	}
+
+	ev = dho_record(buffer, DHO_OP_CPU_END, dir, NULL, stack);
+	if (!dho_depth(o)) {
+		dho_set_owner(buffer, o->nr_mapped ? DHO_OWNER_DEVICE :
+				      DHO_OWNER_NONE, ev);
+		dho_zap_user(buffer);
+	}
+out:
+	trace_cpu_end(buffer, "cpu_end", dir, NULL, -1);
+	dho_unlock_report(buffer, &p);
+}
+
+void __dma_heap_owner_vmap(struct heap_helper_buffer *buffer)
+{
+	struct dma_heap_owner *o = &buffer->owner;
+	depot_stack_handle_t stack = dho_save_stack();
+	struct dho_alias_bits bits;
+
+	if (!dho_lock_tracked(buffer))
+		return;
+	if (buffer->vmap_cnt == 1) {
+		/* A new alias: PAGE_KERNEL presets the bits, clear them. */
+		if (dho_arch_alias_supported())
+			dho_arch_alias_sample(buffer->vaddr, buffer->pagecount,
+					      &bits);
+		o->alias_dirty = false;
+		o->alias_stale = false;
+	}
+	dho_record(buffer, DHO_OP_VMAP, DMA_NONE, NULL, stack);
+	trace_vmap(buffer, "vmap", DMA_NONE, NULL, -1);
+	mutex_unlock(&buffer->lock);
+}
+
+void __dma_heap_owner_vunmap(struct heap_helper_buffer *buffer)
+{
+	struct dho_pending p = { 0 };
+	depot_stack_handle_t stack = dho_save_stack();
+
+	if (!dho_lock_tracked(buffer))
+		return;
+	dho_check_alias(buffer, &p, stack);
+	dho_record(buffer, DHO_OP_VUNMAP, DMA_NONE, NULL, stack);
+	trace_vunmap(buffer, "vunmap", DMA_NONE, NULL, -1);
+	dho_unlock_report(buffer, &p);
+}
+
+void __dma_heap_owner_vma_open(struct heap_helper_buffer *buffer,
+			       struct vm_area_struct *vma)
+{
+	struct dma_heap_owner_vma *r;
+
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	if (!dho_lock_tracked(buffer)) {
+		kfree(r);
+		return;
+	}
+	if (!r) {
+		mutex_unlock(&buffer->lock);
+		dho_disable_oom("a user mapping record");
+		return;
+	}
+	r->vma = vma;
+	r->pid = task_pid_nr(current);
+	strscpy(r->comm, current->comm, sizeof(r->comm));
+	list_add_tail(&r->list, &buffer->owner.vmas);
+	mutex_unlock(&buffer->lock);
+}
+
+void __dma_heap_owner_vma_close(struct heap_helper_buffer *buffer,
+				struct vm_area_struct *vma)
+{
+	struct dma_heap_owner_vma *r, *found = NULL;
+
+	if (!dho_lock_tracked(buffer))
+		return;
+	list_for_each_entry(r, &buffer->owner.vmas, list) {
+		if (r->vma == vma) {
+			found = r;
+			list_del(&r->list);
+			break;
+		}
+	}
+	mutex_unlock(&buffer->lock);
+	kfree(found);
+}
+
+vm_fault_t __dma_heap_owner_fault(struct heap_helper_buffer *buffer,
+				  struct vm_fault *vmf, bool *handled)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	bool mkwrite = vmf->flags & FAULT_FLAG_MKWRITE;
+	bool write = vmf->flags & FAULT_FLAG_WRITE;
+	struct dho_pending p = { 0 };
+	struct dma_heap_owner_vma *r;
+	struct dho_violation *v = NULL;
+	struct dma_heap_owner *o;
+	bool writable;
+	vm_fault_t ret;
+
+	*handled = false;
+	if (!dho_lock_tracked(buffer))
+		return 0;
+	*handled = true;
+	o = &buffer->owner;
+
+	list_for_each_entry(r, &o->vmas, list)
+		if (r->vma == vma)
+			r->faults++;
+
+	if (o->owner != DHO_OWNER_CPU)
+		v = dho_violation(buffer, &p, DHO_CPU_ACCESS_UNOWNED,
+				  write ? "user write through mmap without DMA_BUF_IOCTL_SYNC" :
+					  "user read through mmap without DMA_BUF_IOCTL_SYNC",
+				  0);
+	else if (write && !dho_window_writable(o))
+		v = dho_violation(buffer, &p, DHO_CPU_WRITE_IN_READ_WINDOW,
+				  "user write through mmap inside a DMA_BUF_SYNC_READ window",
+				  0);
+	if (v) {
+		v->user = true;
+		v->write = write;
+		v->uaddr = vmf->address;
+		v->pgoff = vmf->pgoff;
+	}
+
+	dho_record(buffer, DHO_OP_USER_FAULT, write ? DMA_TO_DEVICE :
+		   DMA_FROM_DEVICE, NULL, 0);
+	trace_user_fault(buffer, "user_fault", write ? DMA_TO_DEVICE :
+			 DMA_FROM_DEVICE, NULL, vmf->pgoff);
+
+	if (v && dho_strict)
+		ret = VM_FAULT_SIGBUS;
+	else if (mkwrite)
+		ret = 0;
+	else {
+		/* Outside a window, map as the access needs: a later write faults. */
+		writable = o->owner == DHO_OWNER_CPU ? dho_window_writable(o) : write;
+		ret = heap_helper_insert_page(buffer, vma, vmf->address & PAGE_MASK,
+					      vmf->pgoff, writable);
+	}
+	dho_unlock_report(buffer, &p);
+	return ret;
+}
+
+/* Stop tracking a buffer: its record goes stale while hooks are off. */
+static void dho_untrack(struct heap_helper_buffer *buffer)
+{
+	struct dma_heap_owner_vma *r, *tmp;
+
+	lockdep_assert_held(&dho_buffers_lock);
+	mutex_lock(&buffer->lock);
+	buffer->owner.tracked = false;
+	list_for_each_entry_safe(r, tmp, &buffer->owner.vmas, list) {
+		list_del(&r->list);
+		kfree(r);
+	}
+	mutex_unlock(&buffer->lock);
+}
+
+/**
+ * dho_set_enabled() - switch tracking on or off
+ * @on: the new state
+ *
+ * Switching off forgets every tracked buffer (its record would go stale);
+ * switching on tracks the buffers allocated from then on.
+ */
+void dho_set_enabled(bool on)
+{
+	struct dma_heap_owner *o, *tmp;
+
+	mutex_lock(&dho_enable_lock);
+	if (on == dma_heap_owner_enabled())
+		goto out;
+	if (on) {
+		static_branch_enable(&dma_heap_owner_key);
+		goto out;
+	}
+	static_branch_disable(&dma_heap_owner_key);
+	mutex_lock(&dho_buffers_lock);
+	list_for_each_entry_safe(o, tmp, &dho_buffers, node) {
+		dho_untrack(container_of(o, struct heap_helper_buffer, owner));
+		list_del_init(&o->node);
+	}
+	mutex_unlock(&dho_buffers_lock);
+out:
+	mutex_unlock(&dho_enable_lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(dho_set_enabled);
+
+/**
+ * dho_forget_reports() - let every buffer report each class again
+ */
+void dho_forget_reports(void)
+{
+	struct dma_heap_owner *o;
+
+	mutex_lock(&dho_buffers_lock);
+	list_for_each_entry(o, &dho_buffers, node) {
+		struct heap_helper_buffer *buffer =
+			container_of(o, struct heap_helper_buffer, owner);
+
+		mutex_lock(&buffer->lock);
+		o->reported = 0;
+		mutex_unlock(&buffer->lock);
+	}
+	mutex_unlock(&dho_buffers_lock);
+}
+
+static void dho_disable_work_fn(struct work_struct *work)
+{
+	dho_set_enabled(false);
+}
+static DECLARE_WORK(dho_disable_work, dho_disable_work_fn);
+
+/**
+ * dho_disable_oom() - the tracker could not allocate: switch it off
+ * @what: what it failed to allocate
+ *
+ * Like dma-debug, say so once and stop tracking; the dma-buf operation goes
+ * on.  The switch runs from a work item, since the caller may hold locks.
+ */
+void dho_disable_oom(const char *what)
+{
+	if (!dma_heap_owner_enabled())
+		return;
+	pr_err("dma-heap-owner: out of memory allocating %s, disabling tracking\n",
+	       what);
+	schedule_work(&dho_disable_work);
+}
+
+static int __init dho_setup(char *str)
+{
+	if (str && !strcmp(str, "off")) {
+		pr_info("dma-heap-owner: tracking disabled at boot\n");
+		dho_off_at_boot = true;
+	}
+	return 1;
+}
+__setup("dma_heap_owner=", dho_setup);
+
+static int __init dho_init(void)
+{
+	if (dho_off_at_boot)
+		static_branch_disable(&dma_heap_owner_key);
+	stack_depot_init();
+	dho_debugfs_init();
+	if (!dho_arch_alias_supported())
+		pr_info("dma-heap-owner: kernel accesses through the vmap alias are not detected on this architecture\n");
+	return 0;
+}
+fs_initcall(dho_init);

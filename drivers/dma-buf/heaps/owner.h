@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internal interfaces of the DMA-BUF heap ownership tracker.
+ */
+#ifndef _DMA_HEAP_OWNER_INTERNAL_H
+#define _DMA_HEAP_OWNER_INTERNAL_H
+
+#include <linux/dma-heap-helpers.h>
+#include <linux/dma-heap-owner.h>
+#include <linux/mutex.h>
+#include <linux/sched.h>
+
+/**
+ * struct dho_violation - one violation, collected under the buffer's lock
+ * and reported after it is dropped
+ * @cls:      &enum dma_heap_owner_class
+ * @report:   not yet reported for this buffer (or all_errors is set)
+ * @user:     raised by a userspace access (else by the kernel)
+ * @write:    the access was a write
+ * @dir:      direction of the offending operation
+ * @owner:    owner when it happened
+ * @cpu_depth: open CPU windows then
+ * @vmap_cnt: vmap references then
+ * @ino:      dma-buf inode number
+ * @size:     buffer size
+ * @pgoff:    page offset of the access, or -1
+ * @heap:     heap name (heap names live forever)
+ * @pid:      offending task
+ * @comm:     offending task's comm
+ * @uaddr:    user address of the access
+ * @dev:      offending device name, or empty
+ * @drv:      its driver name, or empty
+ * @what:     a short description of the access
+ * @stack:    stack of the offending operation, 0 if none
+ * @owner_ev: the transition that made @owner
+ */
+struct dho_violation {
+	enum dma_heap_owner_class cls;
+	bool report;
+	bool user;
+	bool write;
+	u8 dir;
+	u8 owner;
+	unsigned int cpu_depth;
+	unsigned int vmap_cnt;
+	unsigned long ino;
+	size_t size;
+	long pgoff;
+	const char *heap;
+	pid_t pid;
+	char comm[TASK_COMM_LEN];
+	unsigned long uaddr;
+	char dev[DHO_NAME_LEN];
+	char drv[DHO_NAME_LEN];
+	const char *what;
+	depot_stack_handle_t stack;
+	struct dma_heap_owner_event owner_ev;
+};
+
+#define DHO_MAX_PENDING	2
+
+/**
+ * struct dho_pending - violations raised by one hook
+ * @n: how many
+ * @v: the violations
+ */
+struct dho_pending {
+	unsigned int n;
+	struct dho_violation v[DHO_MAX_PENDING];
+};
+
+/* owner.c */
+const char *dho_op_name(unsigned int op);
+extern struct mutex dho_buffers_lock;
+extern struct list_head dho_buffers;
+void dho_set_enabled(bool on);
+void dho_forget_reports(void);
+void dho_disable_oom(const char *what);
+
+/* owner-report.c */
+extern atomic_long_t dho_counts[DHO_NR_CLASSES];
+extern bool dho_all_errors;
+extern unsigned int dho_num_errors;
+extern bool dho_strict;
+void dho_report(struct dho_pending *pending);
+void dho_reset(void);
+long dho_error_count(void);
+int dho_set_filter(const char *buf, size_t len);
+void dho_get_filter(char *buf, size_t len);
+void dho_ring_show(struct seq_file *m);
+
+/* owner-debugfs.c */
+void dho_debugfs_init(void);
+
+/* owner-arch.c: the vmap alias's accessed and dirty bits */
+
+/**
+ * struct dho_alias_bits - what the CPU did through an alias since last time
+ * @accessed:    some page was read or written
+ * @dirty:       some page was written
+ * @first:       first page accessed (or written, if @dirty)
+ */
+struct dho_alias_bits {
+	bool accessed;
+	bool dirty;
+	pgoff_t first;
+};
+
+bool dho_arch_alias_supported(void);
+void dho_arch_alias_sample(void *vaddr, pgoff_t pages,
+			   struct dho_alias_bits *bits);
+
+#endif /* _DMA_HEAP_OWNER_INTERNAL_H */
