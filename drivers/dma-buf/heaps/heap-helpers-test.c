@@ -183,6 +183,23 @@ static void helpers_test_attach_map(struct kunit *test)
 	KUNIT_EXPECT_GT(test, sgt->nents, 0U);
 	KUNIT_EXPECT_NE(test, sg_dma_address(sgt->sgl), (dma_addr_t)0);
 	KUNIT_EXPECT_EQ(test, helpers_sg_bytes(sgt), buffer->size);
+	/* a device with the default 64 KiB segments gets them split */
+	{
+		struct dma_buf_attachment *att3;
+		struct scatterlist *sg;
+		int i;
+
+		t->dev->dma_parms->max_segment_size = SZ_64K;
+		att3 = dma_buf_attach(dmabuf, t->dev);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(att3));
+		a2 = att3->priv;
+		KUNIT_EXPECT_EQ(test, a2->table.orig_nents, (unsigned int)(SZ_1M / SZ_64K));
+		for_each_sgtable_sg(&a2->table, sg, i)
+			KUNIT_EXPECT_LE(test, sg->length, (unsigned int)SZ_64K);
+		KUNIT_EXPECT_EQ(test, helpers_sg_bytes(&a2->table), buffer->size);
+		dma_buf_detach(dmabuf, att3);
+		a2 = att2->priv;
+	}
 
 	/* begin/end sync the mapped attachment and skip the other */
 	KUNIT_EXPECT_EQ(test, dma_buf_begin_cpu_access(dmabuf, DMA_FROM_DEVICE), 0);

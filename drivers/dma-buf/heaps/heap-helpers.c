@@ -127,28 +127,53 @@ struct page *heap_helper_page(struct heap_helper_buffer *buffer, pgoff_t pgoff)
 }
 EXPORT_SYMBOL_GPL(heap_helper_page);
 
+/*
+ * Copy the buffer's sg table for an attachment, splitting chunks larger than
+ * the device's maximum segment size: high-order pages make long segments,
+ * and an importer without dma_parms takes at most 64 KiB per segment.
+ */
+static int heap_helper_dup_table(struct heap_helper_buffer *buffer,
+				 struct device *dev, struct sg_table *table)
+{
+	unsigned int max = max_t(unsigned int, PAGE_SIZE,
+				 round_down(dma_get_max_seg_size(dev), PAGE_SIZE));
+	struct scatterlist *sg, *new_sg;
+	unsigned int nents = 0, off, len;
+	int ret, i;
+
+	for_each_sgtable_sg(&buffer->sg_table, sg, i)
+		nents += (sg->length - 1) / max + 1;	/* no overflow near UINT_MAX */
+
+	ret = sg_alloc_table(table, nents, GFP_KERNEL);
+	if (ret)
+		return ret;
+
+	new_sg = table->sgl;
+	for_each_sgtable_sg(&buffer->sg_table, sg, i) {
+		for (off = 0; off < sg->length; off += len) {
+			len = min(max, sg->length - off);
+			sg_set_page(new_sg, nth_page(sg_page(sg), off >> PAGE_SHIFT),
+				    len, 0);
+			new_sg = sg_next(new_sg);
+		}
+	}
+	return 0;
+}
+
 static int heap_helper_attach(struct dma_buf *dmabuf,
 			      struct dma_buf_attachment *attachment)
 {
 	struct heap_helper_buffer *buffer = dmabuf->priv;
-	struct sg_table *src = &buffer->sg_table;
 	struct heap_helper_attachment *a;
-	struct scatterlist *sg, *new_sg;
-	int ret, i;
+	int ret;
 
 	a = kzalloc(sizeof(*a), GFP_KERNEL);
 	if (!a)
 		return -ENOMEM;
 
-	ret = sg_alloc_table(&a->table, src->orig_nents, GFP_KERNEL);
+	ret = heap_helper_dup_table(buffer, attachment->dev, &a->table);
 	if (ret)
 		goto free_attachment;
-
-	new_sg = a->table.sgl;
-	for_each_sgtable_sg(src, sg, i) {
-		sg_set_page(new_sg, sg_page(sg), sg->length, sg->offset);
-		new_sg = sg_next(new_sg);
-	}
 
 	a->dev = attachment->dev;
 	a->dir = DMA_NONE;

@@ -133,6 +133,22 @@ static int dho_disabled_set(void *data, u64 val)
 DEFINE_DEBUGFS_ATTRIBUTE(dho_disabled_fops, dho_disabled_get,
 			 dho_disabled_set, "%llu\n");
 
+/* debugfs_create_bool() ignores what it cannot parse: refuse it instead. */
+static int dho_bool_get(void *data, u64 *val)
+{
+	*val = READ_ONCE(*(bool *)data);
+	return 0;
+}
+
+static int dho_bool_set(void *data, u64 val)
+{
+	if (val > 1)
+		return -EINVAL;
+	WRITE_ONCE(*(bool *)data, val);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(dho_bool_fops, dho_bool_get, dho_bool_set, "%llu\n");
+
 static int dho_reset_set(void *data, u64 val)
 {
 	if (val != 1)
@@ -190,9 +206,9 @@ void dho_debugfs_init(void)
 	debugfs_create_file("violations", 0400, dir, NULL, &dho_violations_fops);
 	debugfs_create_file("buffers", 0400, dir, NULL, &dho_buffers_fops);
 	debugfs_create_file_unsafe("disabled", 0644, dir, NULL, &dho_disabled_fops);
-	debugfs_create_bool("all_errors", 0644, dir, &dho_all_errors);
+	debugfs_create_file_unsafe("all_errors", 0644, dir, &dho_all_errors, &dho_bool_fops);
 	debugfs_create_u32("num_errors", 0644, dir, &dho_num_errors);
 	debugfs_create_file("filter", 0644, dir, NULL, &dho_filter_fops);
-	debugfs_create_bool("strict", 0644, dir, &dho_strict);
+	debugfs_create_file_unsafe("strict", 0644, dir, &dho_strict, &dho_bool_fops);
 	debugfs_create_file_unsafe("reset", 0200, dir, NULL, &dho_reset_fops);
 }

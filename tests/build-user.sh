@@ -1,0 +1,38 @@
+#!/bin/bash
+# Build what runs inside the test VM: the userspace tests, the upstream
+# dmabuf-heaps kselftest, the test importer module and the CLI, against the
+# kernel tree of one variant, into <build-dir>/<variant>/bin.
+#   build-user.sh <build-dir> <variant>
+set -euo pipefail
+build=$(realpath -m "$1") variant=$2
+repo=$(cd "$(dirname "$0")/.." && pwd)
+ktree=$build/linux-$variant
+out=$build/$variant/bin
+mkdir -p "$out"
+
+[ -e "$ktree/usr/include/linux/dma-heap.h" ] || make -s -C "$ktree" ARCH=x86_64 headers
+
+cflags=(-O2 -g -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare
+	-I"$ktree/usr/include" -I"$ktree/tools/testing/selftests" -I"$repo/tests")
+cc() {	# output sources...
+	local o=$1
+	shift
+	gcc "${cflags[@]}" -o "$out/$o" "$@"
+}
+for t in "$repo"/tests/*_test.c; do
+	cc "$(basename "$t" .c)" "$t"
+done
+gcc -O2 -Wall -I"$ktree/usr/include" -o "$out/dmabuf-heap" \
+	"$ktree/tools/testing/selftests/dmabuf-heaps/dmabuf-heap.c"
+if [ -e "$repo/tools/debug/dma-heap-owner.c" ]; then
+	gcc -O2 -g -Wall -Wextra -o "$out/dma-heap-owner" "$repo/tools/debug/dma-heap-owner.c"
+fi
+
+# The importer module, built out of tree against this variant's kernel.
+if [ -d "$repo/tests/importer" ]; then
+	mkdir -p "$build/$variant/importer"
+	rsync -rc "$repo/tests/importer/" "$build/$variant/importer/"
+	make -s -C "$ktree" ARCH=x86_64 M="$build/$variant/importer" modules
+	cp "$build/$variant/importer/dho_importer.ko" "$out/"
+fi
+echo "userspace: built into $out"

@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The ownership tracker seen from userspace: accesses through mmap with and
+ * without DMA_BUF_IOCTL_SYNC, each class provoked and done right, asserting
+ * the debugfs counts, the report and the violation tracepoint; strict mode,
+ * the buffers table and the debugfs ABI.
+ */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+
+#include "dho_test.h"
+#include "kselftest_harness.h"
+
+#define LEN	(16 * 4096)
+
+FIXTURE(owner) {
+	int fd;
+	char *p;
+	long before[DHO_NR_CLASSES];
+};
+
+FIXTURE_SETUP(owner)
+{
+	if (!dho_tracker_present())
+		SKIP(return, "kernel without DMABUF_HEAPS_OWNER_DEBUG or debugfs not mounted");
+	ASSERT_EQ(0, dho_write_file(DHO_DEBUGFS "/strict", "0"));
+	ASSERT_EQ(0, dho_write_file(DHO_DEBUGFS "/all_errors", "0"));
+	ASSERT_EQ(0, dho_trace_start());
+	self->fd = dho_alloc("system", LEN);
+	ASSERT_LE(0, self->fd);
+	self->p = mmap(NULL, LEN, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, self->p);
+	ASSERT_EQ(0, dho_counts(self->before));
+}
+
+FIXTURE_TEARDOWN(owner)
+{
+	if (self->p && self->p != MAP_FAILED)
+		munmap(self->p, LEN);
+	if (self->fd > 0)
+		close(self->fd);
+	dho_write_file(DHO_DEBUGFS "/strict", "0");
+}
+
+/* How many of each class since setup; every other class must be 0. */
+static void expect_only(struct __test_metadata *_metadata,
+			FIXTURE_DATA(owner) *self, int cls, long n)
+{
+	long now[DHO_NR_CLASSES];
+	int i;
+
+	ASSERT_EQ(0, dho_counts(now));
+	for (i = 0; i < DHO_NR_CLASSES; i++)
+		EXPECT_EQ(i == cls ? n : 0, now[i] - self->before[i])
+			TH_LOG("class %d", i);
+}
+
+/* The trace has a violation event of @cls for this buffer and pid. */
+static bool traced(FIXTURE_DATA(owner) *self, const char *cls, pid_t pid)
+{
+	char *trace = dho_trace_read(), want[128];
+	bool found;
+
+	if (!trace)
+		return false;
+	snprintf(want, sizeof(want), "ino=%lu heap=system class=%s",
+		 dho_ino(self->fd), cls);
+	found = strstr(trace, want) != NULL;
+	snprintf(want, sizeof(want), "pid=%d", pid);
+	found = found && strstr(trace, want);
+	free(trace);
+	return found;
+}
+
+static bool reported(const char *what)
+{
+	char *v = dho_read_file(DHO_DEBUGFS "/violations");
+	bool found = v && strstr(v, what);
+
+	free(v);
+	return found;
+}
+
+TEST_F(owner, synced_write_is_clean)
+{
+	ASSERT_EQ(0, dho_sync(self->fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW));
+	memset(self->p, 0x5a, LEN);
+	ASSERT_EQ(0, dho_sync(self->fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW));
+	ASSERT_EQ(0, dho_sync(self->fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ));
+	EXPECT_EQ(0x5a, self->p[LEN - 1]);
+	ASSERT_EQ(0, dho_sync(self->fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ));
+	expect_only(_metadata, self, -1, 0);
+}
+
+TEST_F(owner, unsynced_write)
+{
+	char want[128];
+
+	ASSERT_EQ(0, prctl(PR_SET_NAME, "dho-unsynced"));
+	self->p[3 * 4096 + 1] = 1;
+	expect_only(_metadata, self, CPU_ACCESS_UNOWNED, 1);
+	EXPECT_TRUE(traced(self, "cpu_access_unowned", getpid()));
+	snprintf(want, sizeof(want), "access: write by task dho-unsynced pid %d", getpid());
+	EXPECT_TRUE(reported(want)) TH_LOG("no report naming the task");
+	snprintf(want, sizeof(want), "buffer: ino=%lu heap=system size=%d",
+		 dho_ino(self->fd), LEN);
+	EXPECT_TRUE(reported(want));
+	EXPECT_TRUE(reported("BUG: dma-heap-owner: cpu_access_unowned in userspace"));
+	/* the data got there all the same */
+	EXPECT_EQ(1, self->p[3 * 4096 + 1]);
+}
+
+/* After a correct window, the next unsynchronised touch is caught again. */
+TEST_F(owner, touch_after_window)
+{
+	ASSERT_EQ(0, dho_sync(self->fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW));
+	self->p[0] = 1;
+	ASSERT_EQ(0, dho_sync(self->fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW));
+	expect_only(_metadata, self, -1, 0);
+	EXPECT_EQ(1, self->p[0]);		/* a read, outside the window */
+	expect_only(_metadata, self, CPU_ACCESS_UNOWNED, 1);
+}
+
+TEST_F(owner, forked_child)
+{
+	pid_t pid = fork();
+	int status;
+
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		self->p[5] = 7;
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	expect_only(_metadata, self, CPU_ACCESS_UNOWNED, 1);
+	EXPECT_TRUE(traced(self, "cpu_access_unowned", pid));
+}
+
+TEST_F(owner, write_in_read_window)
+{
+	ASSERT_EQ(0, dho_sync(self->fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ));
+	EXPECT_EQ(0, self->p[100]);
+	expect_only(_metadata, self, -1, 0);
+	self->p[100] = 1;
+	ASSERT_EQ(0, dho_sync(self->fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ));
+	expect_only(_metadata, self, CPU_WRITE_IN_READ_WINDOW, 1);
+	EXPECT_TRUE(traced(self, "cpu_write_in_read_window", getpid()));
+}
+
+TEST_F(owner, write_window_after_read_window)
+{
+	ASSERT_EQ(0, dho_sync(self->fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ));
+	EXPECT_EQ(0, self->p[100]);
+	ASSERT_EQ(0, dho_sync(self->fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE));
+	self->p[100] = 1;
+	ASSERT_EQ(0, dho_sync(self->fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE));
+	ASSERT_EQ(0, dho_sync(self->fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ));
+	expect_only(_metadata, self, -1, 0);
+}
+
+TEST_F(owner, unbalanced_end)
+{
+	ASSERT_EQ(0, dho_sync(self->fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW));
+	expect_only(_metadata, self, CPU_ACCESS_UNBALANCED, 1);
+	ASSERT_EQ(0, dho_sync(self->fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE));
+	ASSERT_EQ(0, dho_sync(self->fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ));
+	expect_only(_metadata, self, CPU_ACCESS_UNBALANCED, 2);
+	EXPECT_TRUE(traced(self, "cpu_access_unbalanced", getpid()));
+}
+
+TEST_F(owner, strict_sigbus)
+{
+	pid_t pid;
+	int status;
+
+	ASSERT_EQ(0, dho_write_file(DHO_DEBUGFS "/strict", "1"));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		self->p[0] = 1;
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(SIGBUS, WTERMSIG(status));
+	expect_only(_metadata, self, CPU_ACCESS_UNOWNED, 1);
+
+	/* a correct client is untouched by strict mode */
+	ASSERT_EQ(0, dho_sync(self->fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW));
+	self->p[0] = 2;
+	ASSERT_EQ(0, dho_sync(self->fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW));
+	expect_only(_metadata, self, CPU_ACCESS_UNOWNED, 1);
+}
+
+TEST_F(owner, buffers_table)
+{
+	char *table, want[64], *line;
+
+	ASSERT_EQ(0, dho_sync(self->fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ));
+	table = dho_read_file(DHO_DEBUGFS "/buffers");
+	ASSERT_NE(NULL, table);
+	snprintf(want, sizeof(want), "ino=%lu heap=system size=%d ", dho_ino(self->fd), LEN);
+	line = strstr(table, want);
+	ASSERT_NE(NULL, line) TH_LOG("%s", table);
+	*strchrnul(line, '\n') = '\0';
+	EXPECT_NE(NULL, strstr(line, " owner=cpu cpu_depth=1 cpu_dir=from_device vmap=0 mmaps=1 "))
+		TH_LOG("%s", line);
+	snprintf(want, sizeof(want), " users=%d:", getpid());
+	EXPECT_NE(NULL, strstr(line, want)) TH_LOG("%s", line);
+	EXPECT_NE(NULL, strstr(line, " attach=0 devs=- last=cpu_begin:")) TH_LOG("%s", line);
+	free(table);
+	ASSERT_EQ(0, dho_sync(self->fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ));
+}
+
+/* The debugfs ABI: file modes and formats. */
+TEST(debugfs_abi)
+{
+	static const struct { const char *name; mode_t mode; } files[] = {
+		{ "error_count", 0444 }, { "counts", 0444 }, { "violations", 0400 },
+		{ "buffers", 0400 }, { "disabled", 0644 }, { "all_errors", 0644 },
+		{ "num_errors", 0644 }, { "filter", 0644 }, { "strict", 0644 },
+		{ "reset", 0200 },
+	};
+	long counts[DHO_NR_CLASSES], total = 0, error_count;
+	char path[128], *s;
+	struct stat st;
+	unsigned int i;
+
+	if (!dho_tracker_present())
+		SKIP(return, "no tracker");
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), DHO_DEBUGFS "/%s", files[i].name);
+		ASSERT_EQ(0, stat(path, &st)) TH_LOG("%s", path);
+		EXPECT_EQ(files[i].mode, st.st_mode & 0777) TH_LOG("%s", path);
+	}
+	ASSERT_EQ(0, dho_counts(counts));
+	s = dho_read_file(DHO_DEBUGFS "/counts");
+	ASSERT_NE(NULL, s);
+	/* every class, in the table's order */
+	for (i = 0; i < DHO_NR_CLASSES; i++) {
+		char *at = strstr(s, dho_classes[i]);
+
+		ASSERT_NE(NULL, at);
+		if (i)
+			EXPECT_LT(strstr(s, dho_classes[i - 1]), at);
+		total += counts[i];
+	}
+	free(s);
+	s = dho_read_file(DHO_DEBUGFS "/error_count");
+	ASSERT_NE(NULL, s);
+	error_count = strtol(s, NULL, 10);
+	free(s);
+	EXPECT_LE(total, error_count);
+
+	/* bad writes are refused */
+	EXPECT_EQ(-EINVAL, dho_write_file(DHO_DEBUGFS "/reset", "2"));
+	EXPECT_EQ(-EINVAL, dho_write_file(DHO_DEBUGFS "/disabled", "7"));
+	EXPECT_EQ(-EINVAL, dho_write_file(DHO_DEBUGFS "/filter",
+					  "a-name-much-too-long-for-any-heap-or-driver"));
+	EXPECT_EQ(-EINVAL, dho_write_file(DHO_DEBUGFS "/strict", "maybe"));
+	EXPECT_EQ(0, dho_write_file(DHO_DEBUGFS "/filter", "system\n"));
+	s = dho_read_file(DHO_DEBUGFS "/filter");
+	EXPECT_STREQ("system\n", s);
+	free(s);
+	EXPECT_EQ(0, dho_write_file(DHO_DEBUGFS "/filter", "\n"));
+}
+
+/* No kernel address in anything the tracker prints. */
+TEST(no_kernel_pointers)
+{
+	static const char *const files[] = {
+		DHO_DEBUGFS "/violations", DHO_DEBUGFS "/buffers",
+	};
+	unsigned int i;
+
+	if (!dho_tracker_present())
+		SKIP(return, "no tracker");
+	for (i = 0; i < 2; i++) {
+		char *s = dho_read_file(files[i]);
+
+		ASSERT_NE(NULL, s);
+		EXPECT_EQ(NULL, strstr(s, "ffff8")) TH_LOG("%s leaks an address", files[i]);
+		EXPECT_EQ(NULL, strstr(s, "0xffff")) TH_LOG("%s leaks an address", files[i]);
+		free(s);
+	}
+}
+
+TEST_HARNESS_MAIN
