@@ -22,6 +22,7 @@ cc() {	# output sources...
 for t in "$repo"/tests/*_test.c; do
 	cc "$(basename "$t" .c)" "$t"
 done
+cc dho-client "$repo/tests/dho_client.c"
 gcc -O2 -Wall -I"$ktree/usr/include" -o "$out/dmabuf-heap" \
 	"$ktree/tools/testing/selftests/dmabuf-heaps/dmabuf-heap.c"
 if [ -e "$repo/tools/debug/dma-heap-owner.c" ]; then

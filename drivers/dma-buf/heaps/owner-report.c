@@ -108,12 +108,13 @@ static bool dho_filter_match(const struct dho_violation *v)
 
 /*
  * The function that did it: the first frame of the offending stack outside
- * the tracker, the helpers and the dma-buf core.
+ * the tracker, the helpers and the dma-buf core, but for dma_buf_ioctl: that
+ * is DMA_BUF_IOCTL_SYNC from userspace.
  */
 static void dho_culprit(const struct dho_violation *v, char *buf, size_t len)
 {
 	static const char *const skip[] = {
-		"__dma_heap_owner", "dho_", "heap_helper_", "dma_buf_",
+		"__dma_heap_owner", "heap_helper_", "dma_buf_",
 		"__dma_buf", "__map_dma_buf", "__unmap_dma_buf",
 	};
 	unsigned long *entries;
@@ -126,6 +127,8 @@ static void dho_culprit(const struct dho_violation *v, char *buf, size_t len)
 	nr = v->stack ? stack_depot_fetch(v->stack, &entries) : 0;
 	for (i = 0; i < nr; i++) {
 		snprintf(buf, len, "%ps", (void *)entries[i]);
+		if (!strcmp(buf, "dma_buf_ioctl"))
+			return;
 		for (j = 0; j < ARRAY_SIZE(skip); j++)
 			if (!strncmp(buf, skip[j], strlen(skip[j])))
 				break;

@@ -667,8 +667,8 @@ vm_fault_t __dma_heap_owner_fault(struct heap_helper_buffer *buffer,
 	else if (mkwrite)
 		ret = 0;
 	else {
-		/* Outside a window, map as the access needs: a later write faults. */
-		writable = o->owner == DHO_OWNER_CPU ? dho_window_writable(o) : write;
+		/* Map as the access needs: a later write to a read mapping faults. */
+		writable = write || (o->owner == DHO_OWNER_CPU && dho_window_writable(o));
 		ret = heap_helper_insert_page(buffer, vma, vmf->address & PAGE_MASK,
 					      vmf->pgoff, writable);
 	}
