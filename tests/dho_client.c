@@ -65,7 +65,7 @@ static int imp_write(int imp, __u64 off, __u64 len, __u32 val)
 }
 
 /* Userspace, right: every access inside DMA_BUF_IOCTL_SYNC. */
-static int correct(void)
+static int scen_correct(void)
 {
 	char *p;
 	int fd;
@@ -84,7 +84,7 @@ static int correct(void)
 }
 
 /* Userspace, wrong: write through mmap without DMA_BUF_IOCTL_SYNC. */
-static int unsynced(void)
+static int scen_unsynced(void)
 {
 	char *p;
 	int fd;
@@ -97,7 +97,7 @@ static int unsynced(void)
 }
 
 /* Userspace, wrong: write inside a SYNC_READ window. */
-static int read_window(void)
+static int scen_read_window(void)
 {
 	char *p;
 	int fd;
@@ -112,7 +112,7 @@ static int read_window(void)
 }
 
 /* Userspace, wrong: SYNC_END without SYNC_START. */
-static int unbalanced(void)
+static int scen_unbalanced(void)
 {
 	char *p;
 	int fd;
@@ -128,12 +128,15 @@ static int unbalanced(void)
  * Kernel, wrong: a driver vmaps, opens a CPU window, writes through the
  * alias and maps the buffer for its device before closing the window.
  */
-static int vmapped(void)
+static int scen_vmapped(void)
 {
 	char *p;
 	int fd, imp;
 
-	if (alloc_map(&fd, &p) || (imp = importer(fd)) < 0)
+	if (alloc_map(&fd, &p))
+		return 1;
+	imp = importer(fd);
+	if (imp < 0)
 		return 1;
 	if (ioctl(imp, DHO_IMP_VMAP) || imp_dir(imp, DHO_IMP_BEGIN, DHO_IMP_TO_DEVICE) ||
 	    imp_write(imp, 0, 4096, 0x11) || ioctl(imp, DHO_IMP_ATTACH) ||
@@ -149,12 +152,15 @@ static int vmapped(void)
  * Kernel, wrong: a driver writes through its vmap alias with no CPU window
  * (so nothing flushes it) and hands the buffer to its device.
  */
-static int flush_missing(void)
+static int scen_flush_missing(void)
 {
 	char *p;
 	int fd, imp;
 
-	if (alloc_map(&fd, &p) || (imp = importer(fd)) < 0)
+	if (alloc_map(&fd, &p))
+		return 1;
+	imp = importer(fd);
+	if (imp < 0)
 		return 1;
 	if (ioctl(imp, DHO_IMP_VMAP) || imp_write(imp, 8192, 4096, 0x22) ||
 	    ioctl(imp, DHO_IMP_ATTACH) || imp_dir(imp, DHO_IMP_MAP, DHO_IMP_TO_DEVICE))
@@ -165,12 +171,15 @@ static int flush_missing(void)
 }
 
 /* Kernel, right: the same driver, bracketing its writes. */
-static int driver_correct(void)
+static int scen_driver_correct(void)
 {
 	char *p;
 	int fd, imp;
 
-	if (alloc_map(&fd, &p) || (imp = importer(fd)) < 0)
+	if (alloc_map(&fd, &p))
+		return 1;
+	imp = importer(fd);
+	if (imp < 0)
 		return 1;
 	if (ioctl(imp, DHO_IMP_VMAP) || imp_dir(imp, DHO_IMP_BEGIN, DHO_IMP_TO_DEVICE) ||
 	    imp_write(imp, 0, LEN, 0x33) || imp_dir(imp, DHO_IMP_END, DHO_IMP_TO_DEVICE) ||
@@ -183,12 +192,15 @@ static int driver_correct(void)
 }
 
 /* Userspace holds a CPU window while a driver maps the buffer. */
-static int cpu_owned(void)
+static int scen_cpu_owned(void)
 {
 	char *p;
 	int fd, imp;
 
-	if (alloc_map(&fd, &p) || (imp = importer(fd)) < 0)
+	if (alloc_map(&fd, &p))
+		return 1;
+	imp = importer(fd);
+	if (imp < 0)
 		return 1;
 	dho_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
 	if (ioctl(imp, DHO_IMP_ATTACH) || imp_dir(imp, DHO_IMP_MAP, DHO_IMP_BIDIRECTIONAL))
@@ -200,12 +212,15 @@ static int cpu_owned(void)
 }
 
 /* A driver detaches while its mapping is still live. */
-static int detach_mapped(void)
+static int scen_detach_mapped(void)
 {
 	char *p;
 	int fd, imp;
 
-	if (alloc_map(&fd, &p) || (imp = importer(fd)) < 0)
+	if (alloc_map(&fd, &p))
+		return 1;
+	imp = importer(fd);
+	if (imp < 0)
 		return 1;
 	if (ioctl(imp, DHO_IMP_ATTACH) || imp_dir(imp, DHO_IMP_MAP, DHO_IMP_BIDIRECTIONAL) ||
 	    ioctl(imp, DHO_IMP_DETACH))
@@ -220,23 +235,32 @@ static const struct {
 	int (*fn)(void);
 	const char *help;
 } scenarios[] = {
-	{ "correct", correct, "userspace: mmap access inside SYNC (nothing raised)" },
-	{ "unsynced", unsynced, "userspace: write without SYNC (cpu_access_unowned)" },
-	{ "read-window", read_window, "userspace: write in a SYNC_READ window (cpu_write_in_read_window)" },
-	{ "unbalanced", unbalanced, "userspace: SYNC_END without START (cpu_access_unbalanced)" },
-	{ "driver-correct", driver_correct, "driver: vmap writes bracketed, then map (nothing raised)" },
-	{ "vmapped", vmapped, "driver: map inside its CPU window, vmap live (device_access_vmapped)" },
-	{ "flush-missing", flush_missing, "driver: unflushed vmap writes, then map (vmap_flush_missing)" },
-	{ "cpu-owned", cpu_owned, "device maps inside a userspace window (device_access_cpu_owned)" },
-	{ "detach-mapped", detach_mapped, "driver: detach while mapped (release_while_mapped)" },
+	{ "correct", scen_correct,
+	  "userspace: mmap access inside SYNC (nothing raised)" },
+	{ "unsynced", scen_unsynced,
+	  "userspace: write without SYNC (cpu_access_unowned)" },
+	{ "read-window", scen_read_window,
+	  "userspace: write in a SYNC_READ window (cpu_write_in_read_window)" },
+	{ "unbalanced", scen_unbalanced,
+	  "userspace: SYNC_END without START (cpu_access_unbalanced)" },
+	{ "driver-correct", scen_driver_correct,
+	  "driver: vmap writes bracketed, then map (nothing raised)" },
+	{ "vmapped", scen_vmapped,
+	  "driver: map inside its CPU window, vmap live (device_access_vmapped)" },
+	{ "flush-missing", scen_flush_missing,
+	  "driver: unflushed vmap writes, then map (vmap_flush_missing)" },
+	{ "cpu-owned", scen_cpu_owned,
+	  "device maps inside a userspace window (device_access_cpu_owned)" },
+	{ "detach-mapped", scen_detach_mapped,
+	  "driver: detach while mapped (release_while_mapped)" },
 };
 
-static void usage(FILE *f)
+static void print_usage(FILE *f)
 {
 	unsigned int i;
 
 	fprintf(f, "usage: dho-client [--heap NAME] SCENARIO\n\nscenarios:\n");
-	for (i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(scenarios); i++)
 		fprintf(f, "  %-15s %s\n", scenarios[i].name, scenarios[i].help);
 }
 
@@ -256,21 +280,21 @@ int main(int argc, char **argv)
 			heap = optarg;
 			break;
 		case 'h':
-			usage(stdout);
+			print_usage(stdout);
 			return 0;
 		default:
-			usage(stderr);
+			print_usage(stderr);
 			return 2;
 		}
 	}
 	if (optind != argc - 1) {
-		usage(stderr);
+		print_usage(stderr);
 		return 2;
 	}
-	for (i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(scenarios); i++)
 		if (!strcmp(argv[optind], scenarios[i].name))
 			return scenarios[i].fn();
 	fprintf(stderr, "dho-client: unknown scenario '%s'\n", argv[optind]);
-	usage(stderr);
+	print_usage(stderr);
 	return 2;
 }

@@ -21,6 +21,7 @@
 #define DHO_DEBUGFS	"/sys/kernel/debug/dma_heap_owner"
 #define DHO_TRACEFS	"/sys/kernel/tracing"
 #define DHO_NR_CLASSES	7
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 static const char *const dho_classes[DHO_NR_CLASSES] = {
 	"cpu_access_unowned", "device_access_vmapped", "vmap_flush_missing",

@@ -61,10 +61,12 @@ FIXTURE_TEARDOWN(heap)
 	close(self->heap_fd);
 }
 
-static int alloc(FIXTURE_DATA(heap) *self, unsigned long long len)
+static int alloc_from(int heap_fd, unsigned long long len)
 {
-	return dho_alloc_flags(self->heap_fd, len, O_RDWR | O_CLOEXEC, 0);
+	return dho_alloc_flags(heap_fd, len, O_RDWR | O_CLOEXEC, 0);
 }
+
+#define alloc(self, len) alloc_from((self)->heap_fd, len)
 
 TEST_F(heap, bad_lengths)
 {

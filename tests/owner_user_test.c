@@ -46,20 +46,22 @@ FIXTURE_TEARDOWN(owner)
 }
 
 /* How many of each class since setup; every other class must be 0. */
-static void expect_only(struct __test_metadata *_metadata,
-			FIXTURE_DATA(owner) *self, int cls, long n)
+static void expect_only_since(struct __test_metadata *_metadata,
+			      const long *before, int cls, long n)
 {
 	long now[DHO_NR_CLASSES];
 	int i;
 
 	ASSERT_EQ(0, dho_counts(now));
 	for (i = 0; i < DHO_NR_CLASSES; i++)
-		EXPECT_EQ(i == cls ? n : 0, now[i] - self->before[i])
+		EXPECT_EQ(i == cls ? n : 0, now[i] - before[i])
 			TH_LOG("class %d", i);
 }
 
+#define expect_only(m, self, cls, n) expect_only_since(m, (self)->before, cls, n)
+
 /* The trace has a violation event of @cls for this buffer and pid. */
-static bool traced(FIXTURE_DATA(owner) *self, const char *cls, pid_t pid)
+static bool traced_fd(int fd, const char *cls, pid_t pid)
 {
 	char *trace = dho_trace_read(), want[128];
 	bool found;
@@ -67,13 +69,15 @@ static bool traced(FIXTURE_DATA(owner) *self, const char *cls, pid_t pid)
 	if (!trace)
 		return false;
 	snprintf(want, sizeof(want), "ino=%lu heap=system class=%s",
-		 dho_ino(self->fd), cls);
-	found = strstr(trace, want) != NULL;
+		 dho_ino(fd), cls);
+	found = strstr(trace, want);
 	snprintf(want, sizeof(want), "pid=%d", pid);
 	found = found && strstr(trace, want);
 	free(trace);
 	return found;
 }
+
+#define traced(self, cls, pid) traced_fd((self)->fd, cls, pid)
 
 static bool reported(const char *what)
 {
@@ -231,7 +235,7 @@ TEST(debugfs_abi)
 
 	if (!dho_tracker_present())
 		SKIP(return, "no tracker");
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
 		snprintf(path, sizeof(path), DHO_DEBUGFS "/%s", files[i].name);
 		ASSERT_EQ(0, stat(path, &st)) TH_LOG("%s", path);
 		EXPECT_EQ(files[i].mode, st.st_mode & 0777) TH_LOG("%s", path);

@@ -45,7 +45,7 @@ struct heap_helper_buffer {
 	struct sg_table sg_table;
 	void (*free)(struct heap_helper_buffer *buffer);
 
-	struct mutex lock;
+	struct mutex lock;		/* see the kernel-doc above */
 	struct list_head attachments;
 	unsigned int vmap_cnt;
 	void *vaddr;

@@ -36,7 +36,7 @@ static struct platform_device *dho_imp_pdev;
  * @vmapped: @map is set
  */
 struct dho_imp {
-	struct mutex lock;
+	struct mutex lock;	/* guards the rest */
 	struct dma_buf *dmabuf;
 	struct dma_buf_attachment *att;
 	struct sg_table *sgt;

@@ -274,9 +274,9 @@ static void helpers_test_fault_bounds(struct kunit *test)
 		struct vm_fault end = { .vma = vma, .pgoff = buffer->pagecount };
 		struct vm_fault far = { .vma = vma, .pgoff = ULONG_MAX };
 
-		KUNIT_EXPECT_EQ(test, vma->vm_ops->fault(&end), VM_FAULT_SIGBUS);
-		KUNIT_EXPECT_EQ(test, vma->vm_ops->fault(&far), VM_FAULT_SIGBUS);
-		KUNIT_EXPECT_EQ(test, vma->vm_ops->pfn_mkwrite(&end), VM_FAULT_SIGBUS);
+		KUNIT_EXPECT_TRUE(test, vma->vm_ops->fault(&end) == VM_FAULT_SIGBUS);
+		KUNIT_EXPECT_TRUE(test, vma->vm_ops->fault(&far) == VM_FAULT_SIGBUS);
+		KUNIT_EXPECT_TRUE(test, vma->vm_ops->pfn_mkwrite(&end) == VM_FAULT_SIGBUS);
 	}
 	vma->vm_ops->close(vma);
 
@@ -306,6 +306,7 @@ static struct kunit_suite helpers_test_suite = {
 	.exit = helpers_test_exit,
 	.test_cases = helpers_test_cases,
 };
+
 kunit_test_suite(helpers_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the DMA-BUF heap helpers");

@@ -416,17 +416,17 @@ static int heap_helper_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 
 static void *heap_helper_do_vmap(struct heap_helper_buffer *buffer)
 {
-	struct page **pages, **tmp;
 	struct sg_page_iter piter;
+	struct page **pages;
+	pgoff_t i = 0;
 	void *vaddr;
 
 	pages = kvmalloc_array(buffer->pagecount, sizeof(*pages), GFP_KERNEL);
 	if (!pages)
 		return ERR_PTR(-ENOMEM);
 
-	tmp = pages;
 	for_each_sgtable_page(&buffer->sg_table, &piter, 0)
-		*tmp++ = sg_page_iter_page(&piter);
+		pages[i++] = sg_page_iter_page(&piter);
 
 	vaddr = vmap(pages, buffer->pagecount, VM_MAP, PAGE_KERNEL);
 	kvfree(pages);

@@ -42,8 +42,8 @@ DEFINE_STATIC_KEY_TRUE(dma_heap_owner_key);
 EXPORT_SYMBOL_GPL(dma_heap_owner_key);
 
 /* Tracked buffers, for debugfs and for switching tracking off. */
-LIST_HEAD(dho_buffers);
-DEFINE_MUTEX(dho_buffers_lock);
+LIST_HEAD(dho_buffers);			/* under dho_buffers_lock */
+DEFINE_MUTEX(dho_buffers_lock);		/* guards dho_buffers and the nodes */
 
 static DEFINE_MUTEX(dho_enable_lock);	/* serialises dho_set_enabled() */
 static bool dho_off_at_boot;
@@ -57,6 +57,7 @@ static const char *const dho_class_names[] = {
 	[DHO_CPU_ACCESS_UNBALANCED] = "cpu_access_unbalanced",
 	[DHO_RELEASE_WHILE_MAPPED] = "release_while_mapped",
 };
+
 static_assert(ARRAY_SIZE(dho_class_names) == DHO_NR_CLASSES);
 
 static const char *const dho_op_names[] = {
@@ -70,6 +71,7 @@ static const char *const dho_op_names[] = {
 	[DHO_OP_VUNMAP] = "vunmap",
 	[DHO_OP_USER_FAULT] = "user_fault",
 };
+
 static_assert(ARRAY_SIZE(dho_op_names) == DHO_NR_OPS);
 
 static const char *const dho_owner_names[] = {
@@ -243,6 +245,11 @@ static void dho_set_device(struct dho_violation *v,
 	v->dir = a->dir;
 }
 
+#define DHO_ALIAS_WRITE \
+	"kernel write through the vmap alias outside begin/end_cpu_access (seen at the next transition)"
+#define DHO_ALIAS_READ \
+	"kernel read through the vmap alias outside begin/end_cpu_access (seen at the next transition)"
+
 /*
  * Read and clear the vmap alias's accessed and dirty bits, and judge what
  * the kernel did through it since the last transition, in the state the
@@ -272,8 +279,7 @@ static void dho_check_alias(struct heap_helper_buffer *buffer,
 					  stack);
 		else
 			v = dho_violation(buffer, p, DHO_CPU_ACCESS_UNOWNED,
-					  bits.dirty ? "kernel write through the vmap alias outside begin/end_cpu_access (seen at the next transition)" :
-						       "kernel read through the vmap alias outside begin/end_cpu_access (seen at the next transition)",
+					  bits.dirty ? DHO_ALIAS_WRITE : DHO_ALIAS_READ,
 					  stack);
 	} else if (bits.dirty && !dho_window_writable(o)) {
 		v = dho_violation(buffer, p, DHO_CPU_WRITE_IN_READ_WINDOW,
@@ -662,11 +668,11 @@ vm_fault_t __dma_heap_owner_fault(struct heap_helper_buffer *buffer,
 	trace_user_fault(buffer, "user_fault", write ? DMA_TO_DEVICE :
 			 DMA_FROM_DEVICE, NULL, vmf->pgoff);
 
-	if (v && dho_strict)
+	if (v && dho_strict) {
 		ret = VM_FAULT_SIGBUS;
-	else if (mkwrite)
+	} else if (mkwrite) {
 		ret = 0;
-	else {
+	} else {
 		/* Map as the access needs: a later write to a read mapping faults. */
 		writable = write || (o->owner == DHO_OWNER_CPU && dho_window_writable(o));
 		ret = heap_helper_insert_page(buffer, vma, vmf->address & PAGE_MASK,
@@ -744,6 +750,7 @@ static void dho_disable_work_fn(struct work_struct *work)
 {
 	dho_set_enabled(false);
 }
+
 static DECLARE_WORK(dho_disable_work, dho_disable_work_fn);
 
 /**

@@ -20,7 +20,6 @@ DECLARE_EVENT_CLASS(dma_heap_owner_transition,
 
 	TP_PROTO(struct heap_helper_buffer *buffer, const char *op,
 		 unsigned int dir, const char *dev, long pgoff),
-
 	TP_ARGS(buffer, op, dir, dev, pgoff),
 
 	TP_STRUCT__entry(
