@@ -24,9 +24,26 @@ fi
 suite heap_mmap "$bin/heap_mmap_test"
 suite owner_user "$bin/owner_user_test"
 [ -x "$bin/owner_importer_test" ] && suite owner_importer "$bin/owner_importer_test"
+suite stress "$bin/stress_test"
 [ -x "$bin/dma-heap-owner" ] && suite cli bash "$repo/tests/cli-test.sh" "$bin"
 [ -d "$repo/tools/debug" ] && command -v bpftrace >/dev/null &&
 	suite bpftrace bash "$repo/tests/bpftrace-test.sh" "$repo/tools/debug"
 # last: the false-positive check runs on a quiet tracker
 suite dmabuf_heaps_upstream bash "$repo/tests/upstream-dmabuf-heaps.sh" "$bin/dmabuf-heap"
+# kmemleak (the debug kernel): a scan after everything, no leak reported
+if [ -e /sys/kernel/debug/kmemleak ] && [ -z "$only" ]; then
+	echo "@@SUITE kmemleak"
+	echo scan > /sys/kernel/debug/kmemleak
+	sleep 5
+	echo scan > /sys/kernel/debug/kmemleak
+	leaks=$(cat /sys/kernel/debug/kmemleak)
+	if [ -z "$leaks" ]; then
+		echo "ok 1 kmemleak: no unreferenced objects"
+	else
+		echo "$leaks" | sed 's/^/# /'
+		echo "not ok 1 kmemleak: unreferenced objects"
+	fi
+	echo "1..1"
+	echo "@@END kmemleak 0"
+fi
 exit 0

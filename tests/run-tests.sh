@@ -13,9 +13,11 @@ append=
 timeout=900
 [ "$variant" = debug ] && timeout=2400
 
-bash "$repo/tests/vm.sh" -q -b "$build" -k "$ktree/arch/x86/boot/bzImage" \
+mkdir -p "$build/vm"
+run=$(mktemp -d "$build/vm/test.XXXXXX")
+ln -sfn "$(basename "$run")" "$build/vm/last"
+bash "$repo/tests/vm.sh" -q -b "$build" -r "$run" -k "$ktree/arch/x86/boot/bzImage" \
 	-t "$timeout" -a "$append" -- \
 	"bash $repo/tests/guest-suites.sh $build/$variant '$only'"
 rc=$?
-run=$(readlink -f "$build/vm/last")
 python3 "$repo/tests/summarize.py" "$run" "$ktree" "$rc" "$only"

@@ -8,6 +8,7 @@
 #     -a, --append ARGS    extra kernel command line
 #     -m, --mem SIZE       guest memory (default 2G)
 #     -q, --quiet          do not print the command's output
+#     -r, --run-dir DIR    keep the logs in DIR (default: a new $BUILD/vm/run.*)
 #
 # The guest sees the host's / read-only over virtio-9p at the same paths,
 # with /tmp, /run and /dev/shm as tmpfs and proc, sysfs, devtmpfs, debugfs
@@ -20,7 +21,7 @@ set -uo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 build=$repo/build
-kernel= timeout=600 append= mem=2G quiet=0
+kernel= timeout=600 append= mem=2G quiet=0 run=
 while [ $# -gt 0 ]; do
 	case $1 in
 	-k|--kernel) kernel=$2; shift 2 ;;
@@ -29,6 +30,7 @@ while [ $# -gt 0 ]; do
 	-a|--append) append=$2; shift 2 ;;
 	-m|--mem) mem=$2; shift 2 ;;
 	-q|--quiet) quiet=1; shift ;;
+	-r|--run-dir) run=$2; shift 2 ;;
 	--) shift; break ;;
 	*) echo "vm.sh: unknown option '$1'" >&2; exit 2 ;;
 	esac
@@ -40,8 +42,13 @@ kernel=${kernel:-$build/linux-base/arch/x86/boot/bzImage}
 command -v qemu-system-x86_64 >/dev/null || { echo "vm.sh: qemu-system-x86_64 missing (run tests/deps.sh)" >&2; exit 2; }
 
 mkdir -p "$build/vm"
-run=$(mktemp -d "$build/vm/run.XXXXXX")
-ln -sfn "$(basename "$run")" "$build/vm/last"
+if [ -n "$run" ]; then
+	mkdir -p "$run"
+	run=$(realpath "$run")
+else
+	run=$(mktemp -d "$build/vm/run.XXXXXX")
+	ln -sfn "$(basename "$run")" "$build/vm/last"
+fi
 printf '%s\n' "$*" > "$run/cmd.sh"
 : > "$run/console.log"; : > "$run/out.log"
 
