@@ -25,6 +25,7 @@ suite heap_mmap "$bin/heap_mmap_test"
 suite owner_user "$bin/owner_user_test"
 [ -x "$bin/owner_importer_test" ] && suite owner_importer "$bin/owner_importer_test"
 suite stress "$bin/stress_test"
+suite faultinject "$bin/faultinject_test"
 [ -x "$bin/dma-heap-owner" ] && suite cli bash "$repo/tests/cli-test.sh" "$bin"
 [ -d "$repo/tools/debug" ] && command -v bpftrace >/dev/null &&
 	suite bpftrace bash "$repo/tests/bpftrace-test.sh" "$repo/tools/debug"
