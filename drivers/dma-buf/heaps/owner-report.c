@@ -33,6 +33,7 @@ EXPORT_SYMBOL_IF_KUNIT(dho_num_errors);
 bool dho_strict;
 
 static atomic_t dho_printed;
+static atomic64_t dho_seq;	/* numbers the reports: identical ones differ */
 
 static DEFINE_SPINLOCK(dho_filter_lock);
 static char dho_filter[32];			/* under dho_filter_lock */
@@ -135,20 +136,26 @@ static void dho_culprit(const struct dho_violation *v, char *buf, size_t len)
 		if (j == ARRAY_SIZE(skip))
 			return;
 	}
-	strscpy(buf, nr ? buf : "unknown", len);
+	if (!nr)
+		strscpy(buf, "unknown", len);
 }
 
-static int dho_format(const struct dho_violation *v, char *buf, size_t size)
+#define DHO_RULE "==================================================================\n"
+
+static int dho_format(const struct dho_violation *v, char *buf, size_t full)
 {
 	const struct dma_heap_owner_event *ev = &v->owner_ev;
+	size_t size = full - sizeof(DHO_RULE);	/* the closing rule always fits */
 	char func[KSYM_NAME_LEN];
 	int n = 0;
 
 	dho_culprit(v, func, sizeof(func));
 	n += scnprintf(buf + n, size - n,
-		       "==================================================================\n"
-		       "BUG: dma-heap-owner: %s in %s\n\n%s\n\n",
+		       DHO_RULE "BUG: dma-heap-owner: %s in %s\n\n%s\n\n",
 		       dho_class_name(v->cls), func, v->what);
+	n += scnprintf(buf + n, size - n, "violation: #%lld at %llu.%06llus\n",
+		       (long long)atomic64_inc_return(&dho_seq),
+		       v->ts / NSEC_PER_SEC, (v->ts % NSEC_PER_SEC) / NSEC_PER_USEC);
 	n += scnprintf(buf + n, size - n, "buffer: ino=%lu heap=%s size=%zu\n",
 		       v->ino, v->heap, v->size);
 	if (v->user)
@@ -172,11 +179,13 @@ static int dho_format(const struct dho_violation *v, char *buf, size_t size)
 			       v->comm, v->pid, dho_dir_name(v->dir));
 
 	n += scnprintf(buf + n, size - n,
-		       "\nowner: %s (cpu windows %u, vmap %u) since %s by %s%s%.0d at %llu.%06llus:\n",
+		       "\nowner: %s (cpu windows %u, vmap %u) since %s by %s",
 		       dho_owner_name(v->owner), v->cpu_depth, v->vmap_cnt,
-		       dho_op_name(ev->op), ev->who, ev->pid ? " pid " : "",
-		       ev->pid, ev->ts / NSEC_PER_SEC,
-		       (ev->ts % NSEC_PER_SEC) / NSEC_PER_USEC);
+		       dho_op_name(ev->op), ev->who);
+	if (ev->pid)	/* a device-side event has no task */
+		n += scnprintf(buf + n, size - n, " pid %d", ev->pid);
+	n += scnprintf(buf + n, size - n, " at %llu.%06llus:\n",
+		       ev->ts / NSEC_PER_SEC, (ev->ts % NSEC_PER_SEC) / NSEC_PER_USEC);
 	if (ev->stack)
 		n += stack_depot_snprint(ev->stack, buf + n, size - n, 1);
 	else
@@ -187,8 +196,7 @@ static int dho_format(const struct dho_violation *v, char *buf, size_t size)
 			       v->pgoff >= 0 && !v->user ? "seen at" : "offending");
 		n += stack_depot_snprint(v->stack, buf + n, size - n, 1);
 	}
-	n += scnprintf(buf + n, size - n,
-		       "==================================================================\n");
+	n += scnprintf(buf + n, full - n, DHO_RULE);
 	return n;
 }
 

@@ -231,6 +231,7 @@ dho_violation(struct heap_helper_buffer *buffer, struct dho_pending *p,
 	strscpy(v->comm, current->comm, sizeof(v->comm));
 	v->what = what;
 	v->stack = stack;
+	v->ts = local_clock();
 	v->owner_ev = o->owner_ev;
 	return v;
 }
@@ -290,6 +291,12 @@ static void dho_check_alias(struct heap_helper_buffer *buffer,
 		v->write = bits.dirty;
 		v->pgoff = bits.first;
 	}
+}
+
+/* Unlocked: spares untracked buffers the stack trace; rechecked locked. */
+static bool dho_tracked_hint(struct heap_helper_buffer *buffer)
+{
+	return READ_ONCE(buffer->owner.tracked);
 }
 
 static bool dho_lock_tracked(struct heap_helper_buffer *buffer)
@@ -400,8 +407,11 @@ void __dma_heap_owner_detach(struct heap_helper_buffer *buffer,
 			     struct heap_helper_attachment *a)
 {
 	struct dho_pending p = { 0 };
-	depot_stack_handle_t stack = dho_save_stack();
+	depot_stack_handle_t stack;
 
+	if (!dho_tracked_hint(buffer))
+		return;
+	stack = dho_save_stack();
 	if (!dho_lock_tracked(buffer))
 		return;
 	if (a->mapped && a->owner.name[0]) {
@@ -419,10 +429,13 @@ void __dma_heap_owner_map(struct heap_helper_buffer *buffer,
 {
 	struct dma_heap_owner *o;
 	struct dho_pending p = { 0 };
-	depot_stack_handle_t stack = dho_save_stack();
+	depot_stack_handle_t stack;
 	struct dma_heap_owner_event *ev;
 	struct dho_violation *v = NULL;
 
+	if (!dho_tracked_hint(buffer))
+		return;
+	stack = dho_save_stack();
 	if (!dho_lock_tracked(buffer))
 		return;
 	o = &buffer->owner;
@@ -464,8 +477,11 @@ void __dma_heap_owner_unmap(struct heap_helper_buffer *buffer,
 			    struct heap_helper_attachment *a)
 {
 	struct dho_pending p = { 0 };
-	depot_stack_handle_t stack = dho_save_stack();
+	depot_stack_handle_t stack;
 
+	if (!dho_tracked_hint(buffer))
+		return;
+	stack = dho_save_stack();
 	if (!dho_lock_tracked(buffer))
 		return;
 	if (a->owner.name[0]) {
@@ -479,10 +495,13 @@ void __dma_heap_owner_cpu_begin(struct heap_helper_buffer *buffer,
 				enum dma_data_direction dir)
 {
 	struct dho_pending p = { 0 };
-	depot_stack_handle_t stack = dho_save_stack();
+	depot_stack_handle_t stack;
 	struct dma_heap_owner_event *ev;
 	struct dma_heap_owner *o;
 
+	if (!dho_tracked_hint(buffer))
+		return;
+	stack = dho_save_stack();
 	if (!dho_lock_tracked(buffer))
 		return;
 	o = &buffer->owner;
@@ -493,6 +512,12 @@ void __dma_heap_owner_cpu_begin(struct heap_helper_buffer *buffer,
 	/* the helper invalidates a live alias right after this */
 	o->alias_stale = false;
 	ev = dho_record(buffer, DHO_OP_CPU_BEGIN, dir, NULL, stack);
+	/*
+	 * Pages a violation left mapped must fault again, so that a write in
+	 * this window is judged against its direction.
+	 */
+	if (o->owner != DHO_OWNER_CPU)
+		dho_zap_user(buffer);
 	dho_set_owner(buffer, DHO_OWNER_CPU, ev);
 	trace_cpu_begin(buffer, "cpu_begin", dir, NULL, -1);
 	dho_unlock_report(buffer, &p);
@@ -502,12 +527,16 @@ void __dma_heap_owner_cpu_end(struct heap_helper_buffer *buffer,
 			      enum dma_data_direction dir)
 {
 	struct dho_pending p = { 0 };
-	depot_stack_handle_t stack = dho_save_stack();
+	depot_stack_handle_t stack;
 	struct dma_heap_owner_event *ev;
 	struct dma_heap_owner *o;
 	struct dho_violation *v;
+	bool was_writable;
 	int d;
 
+	if (!dho_tracked_hint(buffer))
+		return;
+	stack = dho_save_stack();
 	if (!dho_lock_tracked(buffer))
 		return;
 	o = &buffer->owner;
@@ -524,6 +553,7 @@ void __dma_heap_owner_cpu_end(struct heap_helper_buffer *buffer,
 		goto out;
 	}
 
+	was_writable = dho_window_writable(o);
 	if (dir > DMA_FROM_DEVICE || !o->cpu_win[dir]) {
 		v = dho_violation(buffer, &p, DHO_CPU_ACCESS_UNBALANCED,
 				  "end_cpu_access with another direction than begin_cpu_access",
@@ -544,6 +574,9 @@ void __dma_heap_owner_cpu_end(struct heap_helper_buffer *buffer,
 		dho_set_owner(buffer, o->nr_mapped ? DHO_OWNER_DEVICE :
 				      DHO_OWNER_NONE, ev);
 		dho_zap_user(buffer);
+	} else if (was_writable && !dho_window_writable(o)) {
+		/* only read windows left: writable pages must fault again */
+		dho_zap_user(buffer);
 	}
 out:
 	trace_cpu_end(buffer, "cpu_end", dir, NULL, -1);
@@ -553,9 +586,12 @@ out:
 void __dma_heap_owner_vmap(struct heap_helper_buffer *buffer)
 {
 	struct dma_heap_owner *o = &buffer->owner;
-	depot_stack_handle_t stack = dho_save_stack();
+	depot_stack_handle_t stack;
 	struct dho_alias_bits bits;
 
+	if (!dho_tracked_hint(buffer))
+		return;
+	stack = dho_save_stack();
 	if (!dho_lock_tracked(buffer))
 		return;
 	if (buffer->vmap_cnt == 1) {
@@ -574,8 +610,11 @@ void __dma_heap_owner_vmap(struct heap_helper_buffer *buffer)
 void __dma_heap_owner_vunmap(struct heap_helper_buffer *buffer)
 {
 	struct dho_pending p = { 0 };
-	depot_stack_handle_t stack = dho_save_stack();
+	depot_stack_handle_t stack;
 
+	if (!dho_tracked_hint(buffer))
+		return;
+	stack = dho_save_stack();
 	if (!dho_lock_tracked(buffer))
 		return;
 	dho_check_alias(buffer, &p, stack);
@@ -659,6 +698,8 @@ vm_fault_t __dma_heap_owner_fault(struct heap_helper_buffer *buffer,
 	if (v) {
 		v->user = true;
 		v->write = write;
+		/* as in the user_fault event: a write goes to the device */
+		v->dir = write ? DMA_TO_DEVICE : DMA_FROM_DEVICE;
 		v->uaddr = vmf->address;
 		v->pgoff = vmf->pgoff;
 	}

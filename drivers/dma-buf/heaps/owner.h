@@ -32,6 +32,7 @@
  * @drv:      its driver name, or empty
  * @what:     a short description of the access
  * @stack:    stack of the offending operation, 0 if none
+ * @ts:       when it was seen (local_clock(), ns)
  * @owner_ev: the transition that made @owner
  */
 struct dho_violation {
@@ -54,6 +55,7 @@ struct dho_violation {
 	char drv[DHO_NAME_LEN];
 	const char *what;
 	depot_stack_handle_t stack;
+	u64 ts;
 	struct dma_heap_owner_event owner_ev;
 };
 

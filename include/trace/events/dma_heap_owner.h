@@ -40,7 +40,7 @@ DECLARE_EVENT_CLASS(dma_heap_owner_transition,
 		__entry->ino = buffer->owner.ino;
 		__entry->size = buffer->size;
 		__entry->pgoff = pgoff;
-		__entry->pid = dev ? 0 : current->pid;
+		__entry->pid = current->pid;
 		strscpy(__entry->owner, dho_owner_name(buffer->owner.owner), 8);
 		strscpy(__entry->dir, dho_dir_name(dir), 16);
 		__entry->depth = buffer->owner.cpu_win[0] +
