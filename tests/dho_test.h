@@ -152,10 +152,21 @@ static inline unsigned long dho_ino(int fd)
 	return fstat(fd, &st) ? 0 : st.st_ino;
 }
 
+/* Empty the trace buffer: opening "trace" with O_TRUNC does that. */
+static inline int dho_trace_clear(void)
+{
+	int fd = open(DHO_TRACEFS "/trace", O_WRONLY | O_TRUNC);
+
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
 /* Enable the violation tracepoint and empty the trace buffer. */
 static inline int dho_trace_start(void)
 {
-	int ret = dho_write_file(DHO_TRACEFS "/trace", "");
+	int ret = dho_trace_clear();
 
 	return ret ?: dho_write_file(DHO_TRACEFS "/events/dma_heap_owner/violation/enable", "1");
 }

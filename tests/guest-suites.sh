@@ -25,12 +25,13 @@ suite heap_mmap "$bin/heap_mmap_test"
 suite owner_user "$bin/owner_user_test"
 [ -x "$bin/owner_importer_test" ] && suite owner_importer "$bin/owner_importer_test"
 suite stress "$bin/stress_test"
-suite faultinject "$bin/faultinject_test"
 [ -x "$bin/dma-heap-owner" ] && suite cli bash "$repo/tests/cli-test.sh" "$bin"
 [ -d "$repo/tools/debug" ] && command -v bpftrace >/dev/null &&
-	suite bpftrace bash "$repo/tests/bpftrace-test.sh" "$repo/tools/debug"
+	suite bpftrace bash "$repo/tests/bpftrace-test.sh" "$repo/tools/debug" "$bin"
 # last: the false-positive check runs on a quiet tracker
 suite dmabuf_heaps_upstream bash "$repo/tests/upstream-dmabuf-heaps.sh" "$bin/dmabuf-heap"
+# after everything else: injected failures can make dma-debug give up
+suite faultinject "$bin/faultinject_test"
 # kmemleak (the debug kernel): a scan after everything, no leak reported
 if [ -e /sys/kernel/debug/kmemleak ] && [ -z "$only" ]; then
 	echo "@@SUITE kmemleak"

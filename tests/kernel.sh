@@ -3,10 +3,11 @@
 # directory, lay the project's overlay over it, configure from the fragments
 # in tests/config/ and build bzImage with ccache.
 #
-#   tests/kernel.sh <base|debug|upstream> <build-dir>
+#   tests/kernel.sh <base|debug|notrack|upstream> <build-dir>
 #
 # base:     our overlay, tests/config/base.config
 # debug:    our overlay, base.config + debug.config
+# notrack:  our overlay, base.config + notrack.config: the tracker compiled out
 # upstream: pristine source (no overlay), base.config: the benchmark's baseline
 set -euo pipefail
 
@@ -20,6 +21,7 @@ jobs=${JOBS:-$(nproc)}
 case $variant in
 base) frags=(base.config) overlay=1 ;;
 debug) frags=(base.config debug.config) overlay=1 ;;
+notrack) frags=(base.config notrack.config) overlay=1 ;;
 upstream) frags=(base.config) overlay=0 ;;
 *) echo "kernel.sh: unknown variant '$variant'" >&2; exit 2 ;;
 esac

@@ -153,8 +153,14 @@ static int trace_consumer(int out)
 		buf[n] = '\0';
 		for (p = buf; (p = strstr(p, "ino=")); p++)
 			events++;
-		for (p = buf; (p = strstr(p, "class=")); p++)
-			violations++;
+		for (p = buf; (p = strstr(p, "class=")); p++) {
+			char *eol = strchrnul(p, '\n'), *bol = p;
+
+			while (bol > buf && bol[-1] != '\n')
+				bol--;
+			if (violations++ < 3)	/* show the first few */
+				dprintf(2, "# violation event: %.*s\n", (int)(eol - bol), bol);
+		}
 	}
 	dprintf(out, "%ld %ld\n", events, violations);
 	return 0;
@@ -220,7 +226,7 @@ TEST_F_TIMEOUT(stress, correct_workload_with_chaos, 900)
 	long events = -1, violations = -1;
 	FILE *f;
 
-	ASSERT_EQ(0, dho_write_file(DHO_TRACEFS "/trace", ""));
+	ASSERT_EQ(0, dho_trace_clear());
 	ASSERT_EQ(0, dho_write_file(DHO_TRACEFS "/events/dma_heap_owner/enable", "1"));
 	ASSERT_EQ(0, pipe(pipefd));
 	tc = fork();

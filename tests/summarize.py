@@ -102,7 +102,9 @@ SPLAT = re.compile(r'(BUG: (?!dma-heap-owner: )|WARNING:|Oops|'
                    r'inconsistent lock state|suspicious RCU usage|'
                    r'INFO: lockdep|KASAN:|unreferenced object|Kernel panic|'
                    r'general protection fault|DMA-API: (?!preallocated|'
-                   r'debugging enabled))')
+                   r'debugging enabled|cacheline tracking ENOMEM))')
+# "cacheline tracking ENOMEM" is dma-debug giving up when the fault-injection
+# suite (run last) makes one of its own GFP_NOWAIT allocations fail.
 
 
 def splats():

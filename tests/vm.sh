@@ -59,7 +59,7 @@ qemu_boot() {	# accel timeout cmdfile
 		-accel "$1" -cpu "$cpu" -smp 2 -m "$mem" \
 		-nodefaults -display none -no-reboot \
 		-kernel "$kernel" \
-		-append "console=ttyS0 root=hostroot rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000 ro panic=-1 oops=panic init=$repo/tests/vm-init.sh dho_cmd=$3 dho_cwd=$PWD $append" \
+		-append "console=ttyS0 root=hostroot rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000 ro panic=-1 oops=panic tsc=reliable init=$repo/tests/vm-init.sh dho_cmd=$3 dho_cwd=$PWD $append" \
 		-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
 		-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
 		-serial "file:$run/console.log" -serial "file:$run/out.log" \
