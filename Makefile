@@ -40,7 +40,7 @@ check: kernel
 	@bash tests/check.sh $(KTREE)
 
 bench: deps
-	@bash tests/bench.sh $(BUILD)
+	@python3 tests/bench.py $(BUILD)
 
 clean:
 	rm -rf $(BUILD)

@@ -23,6 +23,7 @@ for t in "$repo"/tests/*_test.c; do
 	cc "$(basename "$t" .c)" "$t"
 done
 cc dho-client "$repo/tests/dho_client.c"
+cc dho-bench "$repo/tests/bench.c"
 gcc -O2 -Wall -I"$ktree/usr/include" -o "$out/dmabuf-heap" \
 	"$ktree/tools/testing/selftests/dmabuf-heaps/dmabuf-heap.c"
 if [ -e "$repo/tools/debug/dma-heap-owner.c" ]; then

@@ -52,14 +52,23 @@ fi
 printf '%s\n' "$*" > "$run/cmd.sh"
 : > "$run/console.log"; : > "$run/out.log"
 
+# Under TCG the guest's TSC runs at the host's rate, but the minimal guest
+# has neither HPET nor PM timer to calibrate it against, and falls back to
+# 4 ms jiffies.  Hand it the host's TSC rate when the host knows it.
+tsc=tsc=reliable
+if grep -q 'constant_tsc' /proc/cpuinfo && grep -q 'tsc_known_freq' /proc/cpuinfo; then
+	khz=$(awk '/^cpu MHz/ { printf "%d", $4 * 1000; exit }' /proc/cpuinfo)
+	[ -n "$khz" ] && tsc="$tsc tsc_early_khz=$khz"
+fi
+
 qemu_boot() {	# accel timeout cmdfile
-	local cpu=max
-	[ "$1" = kvm ] && cpu=host
+	local cpu=max threads=,thread=multi	# one host thread per vCPU
+	[ "$1" = kvm ] && cpu=host threads=
 	timeout --kill-after=5 "$2" qemu-system-x86_64 \
-		-accel "$1" -cpu "$cpu" -smp 2 -m "$mem" \
+		-accel "$1$threads" -cpu "$cpu" -smp 2 -m "$mem" \
 		-nodefaults -display none -no-reboot \
 		-kernel "$kernel" \
-		-append "console=ttyS0 root=hostroot rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000 ro panic=-1 oops=panic tsc=reliable init=$repo/tests/vm-init.sh dho_cmd=$3 dho_cwd=$PWD $append" \
+		-append "console=ttyS0 root=hostroot rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000 ro panic=-1 oops=panic $tsc init=$repo/tests/vm-init.sh dho_cmd=$3 dho_cwd=$PWD $append" \
 		-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
 		-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
 		-serial "file:$run/console.log" -serial "file:$run/out.log" \

@@ -828,6 +828,11 @@ static int __init dho_init(void)
 	dho_debugfs_init();
 	if (!dho_arch_alias_supported())
 		pr_info("dma-heap-owner: kernel accesses through the vmap alias are not detected on this architecture\n");
+	pr_info("dma-heap-owner: %zu bytes per buffer record + %zu of history, %zu per user mapping, %zu per attachment\n",
+		offsetof(struct dma_heap_owner, hist),
+		sizeof_field(struct dma_heap_owner, hist),
+		sizeof(struct dma_heap_owner_vma),
+		sizeof(struct dma_heap_owner_attach));
 	return 0;
 }
 fs_initcall(dho_init);

@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dho-bench: medians of the heap operations, printed as "<op> <median_ns>"
+ * lines for tests/bench.sh to compare across kernels and tracker states.
+ *
+ *   dho-bench ops              the operation set
+ *   dho-bench scale N          N processes doing SYNC cycles on their own buffers:
+ *                              "scale<N> <ops per second, all processes>"
+ *   dho-bench live N           SYNC cycle median with N extra live buffers
+ *   dho-bench slab N           SUnreclaim kB per buffer with N live 4 KiB buffers
+ */
+#define _GNU_SOURCE
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "dho_test.h"
+#include "importer/dho_importer.h"
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static int cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static long long median(long long *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_ll);
+	return v[n / 2];
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "dho-bench: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static int alloc_or_die(size_t len)
+{
+	int fd = dho_alloc("system", len);
+
+	if (fd < 0) {
+		errno = -fd;
+		die("allocate");
+	}
+	return fd;
+}
+
+#define MAXREP 4000
+static long long samples[MAXREP];
+
+static void bench_alloc(size_t len, int reps)
+{
+	int i, fd;
+	long long t;
+
+	for (i = 0; i < reps; i++) {
+		t = now_ns();
+		fd = alloc_or_die(len);
+		close(fd);
+		samples[i] = now_ns() - t;
+	}
+	printf("alloc_free_%zuk %lld\n", len / 1024, median(samples, reps));
+}
+
+static void touch(char *p, size_t len)
+{
+	size_t off;
+
+	for (off = 0; off < len; off += 4096)
+		p[off] = (char)off;
+}
+
+static void bench_ops(void)
+{
+	const size_t len = 1 << 20;
+	int i, fd, imp, reps;
+	long long t;
+	__u32 dir = DHO_IMP_BIDIRECTIONAL;
+	char *p;
+
+	bench_alloc(4096, 2000);
+	bench_alloc(64 << 10, 1000);
+	bench_alloc(1 << 20, 200);
+	bench_alloc(8 << 20, 40);
+	bench_alloc(32 << 20, 15);
+
+	fd = alloc_or_die(len);
+	reps = 200;
+	for (i = 0; i < reps; i++) {
+		t = now_ns();
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (p == MAP_FAILED)
+			die("mmap");
+		dho_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+		touch(p, len);
+		dho_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+		munmap(p, len);
+		samples[i] = now_ns() - t;
+	}
+	printf("mmap_touch_1m %lld\n", median(samples, reps));
+
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		die("mmap");
+	reps = 4000;
+	for (i = 0; i < reps; i++) {
+		t = now_ns();
+		dho_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+		dho_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+		samples[i] = now_ns() - t;
+	}
+	printf("sync_cycle %lld\n", median(samples, reps));
+	reps = 200;
+	for (i = 0; i < reps; i++) {
+		t = now_ns();
+		dho_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+		touch(p, len);
+		dho_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+		samples[i] = now_ns() - t;
+	}
+	printf("sync_touch_1m %lld\n", median(samples, reps));
+	munmap(p, len);
+
+	imp = open("/dev/dho_importer", O_RDWR);
+	if (imp < 0 || ioctl(imp, DHO_IMP_IMPORT, &fd))
+		die("dho_importer (insmod dho_importer.ko)");
+	reps = 2000;
+	for (i = 0; i < reps; i++) {
+		t = now_ns();
+		if (ioctl(imp, DHO_IMP_VMAP) || ioctl(imp, DHO_IMP_VUNMAP))
+			die("vmap");
+		samples[i] = now_ns() - t;
+	}
+	printf("vmap_vunmap %lld\n", median(samples, reps));
+	for (i = 0; i < reps; i++) {
+		t = now_ns();
+		if (ioctl(imp, DHO_IMP_ATTACH) || ioctl(imp, DHO_IMP_MAP, &dir) ||
+		    ioctl(imp, DHO_IMP_UNMAP) || ioctl(imp, DHO_IMP_DETACH))
+			die("attach/map");
+		samples[i] = now_ns() - t;
+	}
+	printf("attach_map_unmap %lld\n", median(samples, reps));
+	close(imp);
+	close(fd);
+}
+
+static long long sync_loop(int reps)
+{
+	int fd = alloc_or_die(4096), i;
+	long long t = now_ns();
+
+	for (i = 0; i < reps; i++) {
+		dho_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+		dho_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+	}
+	t = now_ns() - t;
+	close(fd);
+	return t;
+}
+
+static void bench_scale(int procs)
+{
+	const int reps = 20000;
+	long long t = now_ns();
+	int i;
+
+	for (i = 0; i < procs; i++)
+		if (!fork()) {
+			sync_loop(reps);
+			_exit(0);
+		}
+	while (wait(NULL) > 0)
+		;
+	t = now_ns() - t;
+	printf("scale%d %.0f\n", procs, (double)procs * reps * 1e9 / t);
+}
+
+static void sync_median(const char *label)
+{
+	int fd = alloc_or_die(4096), i, reps = 4000;
+	long long t;
+
+	for (i = 0; i < reps; i++) {
+		t = now_ns();
+		dho_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+		dho_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+		samples[i] = now_ns() - t;
+	}
+	close(fd);
+	printf("%s %lld\n", label, median(samples, reps));
+}
+
+static long sunreclaim(void)
+{
+	char line[256];
+	long kb = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "SUnreclaim:", 11))
+			kb = atol(line + 11);
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+static int *hold(int n)
+{
+	struct rlimit rl = { n + 1024, n + 1024 };
+	int *fds = calloc(n, sizeof(int)), i;
+
+	if (!fds || setrlimit(RLIMIT_NOFILE, &rl))
+		die("rlimit");
+	for (i = 0; i < n; i++)
+		fds[i] = alloc_or_die(4096);
+	return fds;
+}
+
+static void release(int *fds, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	free(fds);
+}
+
+int main(int argc, char **argv)
+{
+	int n = argc > 2 ? atoi(argv[2]) : 0;
+	long before, after;
+	int *fds;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: dho-bench ops | scale N | live N | slab N\n");
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!strcmp(argv[1], "ops")) {
+		bench_ops();
+	} else if (!strcmp(argv[1], "scale") && n > 0) {
+		bench_scale(n);
+	} else if (!strcmp(argv[1], "live") && n >= 0) {
+		fds = hold(n);
+		sync_median(n ? "sync_cycle_live_many" : "sync_cycle_live_one");
+		release(fds, n);
+	} else if (!strcmp(argv[1], "slab") && n > 0) {
+		dho_write_file("/proc/sys/vm/drop_caches", "3");
+		before = sunreclaim();
+		fds = hold(n);
+		dho_write_file("/proc/sys/vm/drop_caches", "3");
+		after = sunreclaim();
+		printf("slab_bytes_per_buffer %ld\n", (after - before) * 1024 / n);
+		release(fds, n);
+	} else {
+		fprintf(stderr, "dho-bench: bad arguments\n");
+		return 2;
+	}
+	return 0;
+}
