@@ -174,7 +174,8 @@ TEST(fail_nth_sweep)
 			if (!r)
 				break;
 		}
-		EXPECT_GT(MAX_NTH, n) TH_LOG("%s: more than %d fault points?", op_names[op], MAX_NTH);
+		EXPECT_GT(MAX_NTH, n)
+			TH_LOG("%s: more than %d fault points?", op_names[op], MAX_NTH);
 		TH_LOG("%s: %d fail points swept, %d reached the caller as errors",
 		       op_names[op], n - 1, errors);
 		swept += n - 1;

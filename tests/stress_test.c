@@ -30,7 +30,7 @@ static int env_int(const char *name, int def)
 	return s && atoi(s) > 0 ? atoi(s) : def;
 }
 
-static long meminfo(const char *key)
+static long read_meminfo(const char *key)
 {
 	char line[256];
 	long val = -1;
@@ -128,11 +128,11 @@ static void resetter(void)
 	}
 }
 
-/* Count violation events in trace_pipe until killed; report on SIGTERM. */
-static volatile sig_atomic_t stop;
+/* Count events in trace_pipe until SIGTERM; then report on @out. */
+static int stop;
 static void on_term(int sig)
 {
-	stop = 1;
+	__atomic_store_n(&stop, 1, __ATOMIC_SEQ_CST);	/* lock-free: signal safe */
 }
 
 static int trace_consumer(int out)
@@ -144,7 +144,7 @@ static int trace_consumer(int out)
 	char *p;
 
 	signal(SIGTERM, on_term);
-	while (!stop && fd >= 0) {
+	while (!__atomic_load_n(&stop, __ATOMIC_SEQ_CST) && fd >= 0) {
 		n = read(fd, buf, sizeof(buf) - 1);
 		if (n <= 0) {
 			usleep(2000);
@@ -212,7 +212,7 @@ FIXTURE_SETUP(stress)
 	/* a warm-up round, so that caches settle before the baseline */
 	ASSERT_EQ(0, workers(1, 20, 0));
 	ASSERT_EQ(0, dho_write_file("/proc/sys/vm/drop_caches", "3"));
-	self->slab_before = meminfo("SUnreclaim");
+	self->slab_before = read_meminfo("SUnreclaim");
 }
 
 FIXTURE_TEARDOWN(stress)
@@ -283,7 +283,7 @@ TEST_F_TIMEOUT(stress, nothing_leaks, 900)
 	ASSERT_EQ(0, workers(self->procs, self->iters / 2, 1));
 	EXPECT_EQ(0, buffers_lines()) TH_LOG("buffers left in the table");
 	ASSERT_EQ(0, dho_write_file("/proc/sys/vm/drop_caches", "3"));
-	slab_after = meminfo("SUnreclaim");
+	slab_after = read_meminfo("SUnreclaim");
 	/* a few slab pages of slack for per-cpu caches, not per-buffer growth */
 	EXPECT_LT(slab_after - self->slab_before, 512)
 		TH_LOG("SUnreclaim %ld -> %ld kB", self->slab_before, slab_after);
@@ -373,7 +373,7 @@ TEST_F_TIMEOUT(stress, unprivileged_flood, 900)
 
 	ASSERT_EQ(0, chmod("/dev/dma_heap/system", 0666));
 	ASSERT_EQ(0, dho_write_file("/proc/sys/vm/drop_caches", "3"));
-	slab_before = meminfo("SUnreclaim");
+	slab_before = read_meminfo("SUnreclaim");
 	s = dho_read_file(DHO_DEBUGFS "/error_count");
 	before = s ? atol(s) : 0;
 	free(s);
@@ -412,7 +412,7 @@ TEST_F_TIMEOUT(stress, unprivileged_flood, 900)
 	free(s);
 	EXPECT_EQ(n, after - before);
 	ASSERT_EQ(0, dho_write_file("/proc/sys/vm/drop_caches", "3"));
-	slab_after = meminfo("SUnreclaim");
+	slab_after = read_meminfo("SUnreclaim");
 	EXPECT_LT(slab_after - slab_before, 512)
 		TH_LOG("SUnreclaim %ld -> %ld kB", slab_before, slab_after);
 	TH_LOG("%d violations absorbed; SUnreclaim %ld -> %ld kB", n, slab_before, slab_after);

@@ -54,7 +54,6 @@
 #define REPORT_TITLE		"BUG: dma-heap-owner: "
 
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
-#define __printf(a, b)		__attribute__((format(printf, a, b)))
 
 enum output_format {
 	FMT_TEXT,
@@ -222,7 +221,7 @@ static int usage(void)
 	return EXIT_ENV;
 }
 
-static __printf(1, 2) int usage_error(const char *fmt, ...)
+static int usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -234,7 +233,7 @@ static __printf(1, 2) int usage_error(const char *fmt, ...)
 	return usage();
 }
 
-static __printf(1, 2) int env_error(const char *fmt, ...)
+static int env_error(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -259,7 +258,7 @@ static int path_error(const char *what, const char *path, int err)
  * snprintf() for paths.  The roots are checked to leave room for what is
  * appended, so this cannot truncate; if it did, the path would not exist.
  */
-static __printf(3, 4) void mkpath(char *buf, size_t len, const char *fmt, ...)
+static void mkpath(char *buf, size_t len, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -1166,12 +1165,17 @@ static int cmd_check(char **argv, enum output_format fmt)
 
 /* --- watch --- */
 
-/* the signal that stops watch; volatile sig_atomic_t, as C requires */
-static volatile sig_atomic_t watch_stop;
+/* the signal that stops watch, set by the handler with a lock-free atomic */
+static int watch_stop;
+
+static bool watch_stopped(void)
+{
+	return __atomic_load_n(&watch_stop, __ATOMIC_SEQ_CST);
+}
 
 static void watch_signal(int sig)
 {
-	watch_stop = sig;
+	__atomic_store_n(&watch_stop, sig, __ATOMIC_SEQ_CST);
 }
 
 static int tracefs_find(char *root, size_t len)
@@ -1265,7 +1269,7 @@ static void watch_report(struct watch_state *ws, const char *cls, unsigned long 
 	char rcls[CLASS_LEN];
 	struct reports now;
 
-	for (try = 0; try < (expected ? 25 : 1) && !watch_stop; try++) {
+	for (try = 0; try < (expected ? 25 : 1) && !watch_stopped(); try++) {
 		if (try) {
 			struct timespec ts = { 0, 10 * 1000 * 1000 };
 
@@ -1390,7 +1394,7 @@ static int cmd_watch(void)
 	fprintf(stderr, PROG ": watching for violations (%s); stop with Ctrl-C\n", pipe_path);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
-	while (!watch_stop) {
+	while (!watch_stopped()) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		ssize_t n;
 

@@ -10,9 +10,10 @@
  *
  * How each access is seen:
  * - userspace: pages are mapped by the fault handler one at a time, and
- *   every user PTE of the buffer is zapped whenever it leaves CPU ownership
- *   or a device takes it, so the next touch faults here.  Inside a read
- *   window pages are mapped read-only, so a write faults too.
+ *   every user PTE of the buffer is zapped whenever it leaves CPU ownership,
+ *   a device takes it, a CPU window opens on it or its last writable window
+ *   closes, so the next touch faults here.  Inside a read window pages are
+ *   mapped read-only, so a write faults too.
  * - the kernel through the vmap alias: the accessed and dirty bits of the
  *   alias's PTEs, sampled and cleared at every transition (owner-arch.c).
  *   What they show is attributed to the state the buffer was in since the
