@@ -10,8 +10,23 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mkdir -p /dev/shm /dev/pts 2>/dev/null
 mount -t tmpfs tmpfs /dev/shm
-mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run
+# /tmp becomes a writable tmpfs; whatever of the host's /tmp the run needs
+# (a checkout or build directory under /tmp) is bound back at its path.
+mkdir -p /run/host-tmp
+mount --bind /tmp /run/host-tmp
+mount -t tmpfs tmpfs /tmp
+for path in "$0" "$dho_cmd" "$dho_cwd"; do
+	case $path in
+	/tmp/?*)
+		top=${path#/tmp/}
+		top=${top%%/*}
+		if [ -e "/run/host-tmp/$top" ] && [ ! -e "/tmp/$top" ]; then
+			mkdir -p "/tmp/$top"
+			mount --bind "/run/host-tmp/$top" "/tmp/$top"
+		fi ;;
+	esac
+done
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t tracefs tracefs /sys/kernel/tracing
 ln -sf /proc/self/fd /dev/fd 2>/dev/null
