@@ -199,6 +199,25 @@ TEST_F(owner, strict_sigbus)
 	expect_only(_metadata, self, CPU_ACCESS_UNOWNED, 1);
 }
 
+/* strict: an unbalanced SYNC from userspace gets SIGBUS, not a kernel WARN */
+TEST_F(owner, strict_unbalanced_sync)
+{
+	pid_t pid;
+	int status;
+
+	ASSERT_EQ(0, dho_write_file(DHO_DEBUGFS "/strict", "1"));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		dho_sync(self->fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(SIGBUS, WTERMSIG(status));
+	expect_only(_metadata, self, CPU_ACCESS_UNBALANCED, 1);
+}
+
 TEST_F(owner, buffers_table)
 {
 	char *table, want[64], *line;

@@ -12,6 +12,7 @@
 
 #include <kunit/visibility.h>
 #include <linux/kallsyms.h>
+#include <linux/sched/signal.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -142,14 +143,13 @@ static void dho_culprit(const struct dho_violation *v, char *buf, size_t len)
 
 #define DHO_RULE "==================================================================\n"
 
-static int dho_format(const struct dho_violation *v, char *buf, size_t full)
+static int dho_format(const struct dho_violation *v, const char *func,
+		      char *buf, size_t full)
 {
 	const struct dma_heap_owner_event *ev = &v->owner_ev;
 	size_t size = full - sizeof(DHO_RULE);	/* the closing rule always fits */
-	char func[KSYM_NAME_LEN];
 	int n = 0;
 
-	dho_culprit(v, func, sizeof(func));
 	n += scnprintf(buf + n, size - n,
 		       DHO_RULE "BUG: dma-heap-owner: %s in %s\n\n%s\n\n",
 		       dho_class_name(v->cls), func, v->what);
@@ -260,11 +260,26 @@ void dho_report(struct dho_pending *pending)
 
 	for (i = 0; i < pending->n; i++) {
 		struct dho_violation *v = &pending->v[i];
+		char func[KSYM_NAME_LEN];
 		char *text;
 
 		atomic_long_inc(&dho_counts[v->cls]);
 		trace_violation(v->cls, v->ino, v->heap, v->owner, v->dir,
 				v->dev, v->pid, v->comm, v->pgoff);
+		dho_culprit(v, func, sizeof(func));
+
+		/*
+		 * strict: a userspace access got SIGBUS in the fault handler; a
+		 * userspace DMA_BUF_IOCTL_SYNC gets it here, never a WARN that
+		 * an unprivileged task could turn into a panic (panic_on_warn);
+		 * anything else the kernel did gets a WARN.
+		 */
+		if (READ_ONCE(dho_strict) && !v->user) {
+			if (!strcmp(func, "dma_buf_ioctl"))
+				send_sig(SIGBUS, current, 0);
+			else
+				WARN(1, "dma-heap-owner: %s (strict)\n", dho_class_name(v->cls));
+		}
 
 		if (!v->report || !dho_filter_match(v))
 			continue;
@@ -275,13 +290,10 @@ void dho_report(struct dho_pending *pending)
 			       dho_class_name(v->cls));
 			continue;
 		}
-		dho_format(v, text, DHO_REPORT_SIZE);
+		dho_format(v, func, text, DHO_REPORT_SIZE);
 		if (atomic_inc_return(&dho_printed) <= READ_ONCE(dho_num_errors))
 			dho_print(text);
 		dho_ring_push(text);
-
-		WARN(READ_ONCE(dho_strict) && !v->user,
-		     "dma-heap-owner: %s (strict)\n", dho_class_name(v->cls));
 	}
 }
 
