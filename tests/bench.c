@@ -201,20 +201,6 @@ static void sync_median(const char *label)
 	printf("%s %lld\n", label, median(samples, reps));
 }
 
-static long sunreclaim(void)
-{
-	char line[256];
-	long kb = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, "SUnreclaim:", 11))
-			kb = atol(line + 11);
-	if (f)
-		fclose(f);
-	return kb;
-}
-
 static int *hold(int n)
 {
 	struct rlimit rl = { n + 1024, n + 1024 };
@@ -257,10 +243,10 @@ int main(int argc, char **argv)
 		release(fds, n);
 	} else if (!strcmp(argv[1], "slab") && n > 0) {
 		dho_write_file("/proc/sys/vm/drop_caches", "3");
-		before = sunreclaim();
+		before = dho_meminfo("SUnreclaim");
 		fds = hold(n);
 		dho_write_file("/proc/sys/vm/drop_caches", "3");
-		after = sunreclaim();
+		after = dho_meminfo("SUnreclaim");
 		printf("slab_bytes_per_buffer %ld\n", (after - before) * 1024 / n);
 		release(fds, n);
 	} else {

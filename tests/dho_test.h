@@ -176,4 +176,52 @@ static inline char *dho_trace_read(void)
 	return dho_read_file(DHO_TRACEFS "/trace");
 }
 
+/*
+ * The trace has a violation event of @cls on buffer @fd (system heap), and
+ * @also ("pid=N", "dev=NAME") somewhere in it, unless NULL.
+ */
+static inline bool dho_traced(int fd, const char *cls, const char *also)
+{
+	char *trace = dho_trace_read(), want[160];
+	bool found;
+
+	if (!trace)
+		return false;
+	snprintf(want, sizeof(want), "ino=%lu heap=system class=%s", dho_ino(fd), cls);
+	found = strstr(trace, want) && (!also || strstr(trace, also));
+	free(trace);
+	return found;
+}
+
+/* Lines in the buffers table: live tracked buffers, or -1. */
+static inline int dho_buffers_count(void)
+{
+	char *t = dho_read_file(DHO_DEBUGFS "/buffers"), *p;
+	int n = 0;
+
+	if (!t)
+		return -1;
+	for (p = t; *p; p++)
+		n += *p == '\n';
+	free(t);
+	return n;
+}
+
+/* A /proc/meminfo value in kB (e.g. "SUnreclaim"), or -1. */
+static inline long dho_meminfo(const char *key)
+{
+	size_t len = strlen(key);
+	char line[256];
+	long val = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, len) && line[len] == ':')
+			val = atol(line + len + 1);
+	fclose(f);
+	return val;
+}
+
 #endif /* DHO_TEST_H */

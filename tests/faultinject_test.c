@@ -42,17 +42,6 @@ static int fail_nth_left(void)
 	return n;
 }
 
-static int buffers_lines(void)
-{
-	char *t = dho_read_file(DHO_DEBUGFS "/buffers"), *p;
-	int n = 0;
-
-	for (p = t; p && *p; p++)
-		n += *p == '\n';
-	free(t);
-	return t ? n : -1;
-}
-
 enum op { OP_ALLOC, OP_MMAP_TOUCH, OP_ATTACH, OP_MAP, NR_OPS };
 static const char *const op_names[] = { "alloc", "mmap+touch", "attach", "map" };
 
@@ -185,7 +174,7 @@ TEST(fail_nth_sweep)
 	dho_write_file("/sys/kernel/debug/failslab/ignore-gfp-wait", "Y");
 	dho_write_file("/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait", "Y");
 	/* nothing left behind */
-	EXPECT_EQ(0, buffers_lines());
+	EXPECT_EQ(0, dho_buffers_count());
 }
 
 /* After the sweep the tracker works: on again if it switched itself off. */
@@ -208,7 +197,7 @@ TEST(tracker_still_records)
 	EXPECT_EQ(1, after[CPU_ACCESS_UNOWNED] - before[CPU_ACCESS_UNOWNED]);
 	munmap(p, LEN);
 	close(fd);
-	EXPECT_EQ(0, buffers_lines());
+	EXPECT_EQ(0, dho_buffers_count());
 }
 
 TEST_HARNESS_MAIN

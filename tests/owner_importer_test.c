@@ -14,6 +14,7 @@
 #include "dho_test.h"
 #include "importer/dho_importer.h"
 #include "kselftest_harness.h"
+#include "dho_harness.h"
 
 #define LEN	(32 * 4096)
 
@@ -48,36 +49,15 @@ FIXTURE_TEARDOWN(drv)
 	dho_write_file(DHO_DEBUGFS "/filter", "");
 }
 
-static void expect_only_since(struct __test_metadata *_metadata,
-			      const long *before, int cls, long n)
-{
-	long now[DHO_NR_CLASSES];
-	int i;
-
-	ASSERT_EQ(0, dho_counts(now));
-	for (i = 0; i < DHO_NR_CLASSES; i++)
-		EXPECT_EQ(i == cls ? n : 0, now[i] - before[i])
-			TH_LOG("class %d", i);
-}
-
 #define expect_only(cls, n) expect_only_since(_metadata, self->before, cls, n)
 #define expect_none() expect_only(-1, 0)
 
 static bool traced_class(int fd, const char *cls, const char *dev)
 {
-	char *trace = dho_trace_read(), want[160];
-	bool found;
+	char also[32];
 
-	if (!trace)
-		return false;
-	snprintf(want, sizeof(want), "ino=%lu heap=system class=%s", dho_ino(fd), cls);
-	found = strstr(trace, want);
-	if (found && dev) {
-		snprintf(want, sizeof(want), "dev=%s", dev);
-		found = strstr(trace, want);
-	}
-	free(trace);
-	return found;
+	snprintf(also, sizeof(also), "dev=%s", dev);
+	return dho_traced(fd, cls, also);
 }
 
 static int dir(int imp, unsigned long cmd, __u32 d)

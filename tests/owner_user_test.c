@@ -13,6 +13,7 @@
 
 #include "dho_test.h"
 #include "kselftest_harness.h"
+#include "dho_harness.h"
 
 #define LEN	(16 * 4096)
 
@@ -45,39 +46,18 @@ FIXTURE_TEARDOWN(owner)
 	dho_write_file(DHO_DEBUGFS "/strict", "0");
 }
 
-/* How many of each class since setup; every other class must be 0. */
-static void expect_only_since(struct __test_metadata *_metadata,
-			      const long *before, int cls, long n)
-{
-	long now[DHO_NR_CLASSES];
-	int i;
-
-	ASSERT_EQ(0, dho_counts(now));
-	for (i = 0; i < DHO_NR_CLASSES; i++)
-		EXPECT_EQ(i == cls ? n : 0, now[i] - before[i])
-			TH_LOG("class %d", i);
-}
-
 #define expect_only(m, self, cls, n) expect_only_since(m, (self)->before, cls, n)
 
-/* The trace has a violation event of @cls for this buffer and pid. */
-static bool traced_fd(int fd, const char *cls, pid_t pid)
+/* The trace has a violation event of @cls on the fixture's buffer, by @pid. */
+static bool traced_by(int fd, const char *cls, pid_t pid)
 {
-	char *trace = dho_trace_read(), want[128];
-	bool found;
+	char also[32];
 
-	if (!trace)
-		return false;
-	snprintf(want, sizeof(want), "ino=%lu heap=system class=%s",
-		 dho_ino(fd), cls);
-	found = strstr(trace, want);
-	snprintf(want, sizeof(want), "pid=%d", pid);
-	found = found && strstr(trace, want);
-	free(trace);
-	return found;
+	snprintf(also, sizeof(also), "pid=%d", pid);
+	return dho_traced(fd, cls, also);
 }
 
-#define traced(self, cls, pid) traced_fd((self)->fd, cls, pid)
+#define traced(self, cls, pid) traced_by((self)->fd, cls, pid)
 
 static bool reported(const char *what)
 {

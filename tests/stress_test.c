@@ -30,34 +30,6 @@ static int env_int(const char *name, int def)
 	return s && atoi(s) > 0 ? atoi(s) : def;
 }
 
-static long read_meminfo(const char *key)
-{
-	char line[256];
-	long val = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, strlen(key)) && line[strlen(key)] == ':')
-			val = atol(line + strlen(key) + 1);
-	fclose(f);
-	return val;
-}
-
-static int buffers_lines(void)
-{
-	char *t = dho_read_file(DHO_DEBUGFS "/buffers"), *p;
-	int n = 0;
-
-	if (!t)
-		return -1;
-	for (p = t; *p; p++)
-		n += *p == '\n';
-	free(t);
-	return n;
-}
-
 /* One iteration of a client and a driver using a buffer; 0 or -1. */
 static int cycle(int buggy)
 {
@@ -212,7 +184,7 @@ FIXTURE_SETUP(stress)
 	/* a warm-up round, so that caches settle before the baseline */
 	ASSERT_EQ(0, workers(1, 20, 0));
 	ASSERT_EQ(0, dho_write_file("/proc/sys/vm/drop_caches", "3"));
-	self->slab_before = read_meminfo("SUnreclaim");
+	self->slab_before = dho_meminfo("SUnreclaim");
 }
 
 FIXTURE_TEARDOWN(stress)
@@ -281,9 +253,9 @@ TEST_F_TIMEOUT(stress, nothing_leaks, 900)
 
 	ASSERT_EQ(0, workers(self->procs, self->iters / 2, 0));
 	ASSERT_EQ(0, workers(self->procs, self->iters / 2, 1));
-	EXPECT_EQ(0, buffers_lines()) TH_LOG("buffers left in the table");
+	EXPECT_EQ(0, dho_buffers_count()) TH_LOG("buffers left in the table");
 	ASSERT_EQ(0, dho_write_file("/proc/sys/vm/drop_caches", "3"));
-	slab_after = read_meminfo("SUnreclaim");
+	slab_after = dho_meminfo("SUnreclaim");
 	/* a few slab pages of slack for per-cpu caches, not per-buffer growth */
 	EXPECT_LT(slab_after - self->slab_before, 512)
 		TH_LOG("SUnreclaim %ld -> %ld kB", self->slab_before, slab_after);
@@ -373,7 +345,7 @@ TEST_F_TIMEOUT(stress, unprivileged_flood, 900)
 
 	ASSERT_EQ(0, chmod("/dev/dma_heap/system", 0666));
 	ASSERT_EQ(0, dho_write_file("/proc/sys/vm/drop_caches", "3"));
-	slab_before = read_meminfo("SUnreclaim");
+	slab_before = dho_meminfo("SUnreclaim");
 	s = dho_read_file(DHO_DEBUGFS "/error_count");
 	before = s ? atol(s) : 0;
 	free(s);
@@ -412,7 +384,7 @@ TEST_F_TIMEOUT(stress, unprivileged_flood, 900)
 	free(s);
 	EXPECT_EQ(n, after - before);
 	ASSERT_EQ(0, dho_write_file("/proc/sys/vm/drop_caches", "3"));
-	slab_after = read_meminfo("SUnreclaim");
+	slab_after = dho_meminfo("SUnreclaim");
 	EXPECT_LT(slab_after - slab_before, 512)
 		TH_LOG("SUnreclaim %ld -> %ld kB", slab_before, slab_after);
 	TH_LOG("%d violations absorbed; SUnreclaim %ld -> %ld kB", n, slab_before, slab_after);
