@@ -13,6 +13,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/scatterlist.h>
+#include <linux/sizes.h>
 #include <linux/types.h>
 
 struct dma_buf;
@@ -21,6 +22,22 @@ struct dma_heap_export_info;
 struct device;
 struct page;
 struct vm_area_struct;
+
+/*
+ * The longest sg entry a heap builds: a page-aligned length that fits the
+ * unsigned int of struct scatterlist (sg_set_page() truncates silently).
+ */
+#define HEAP_HELPER_MAX_SEG	SZ_1G
+
+/**
+ * struct heap_helper_seg - where one sg entry starts in the buffer
+ * @start: page offset of its first page
+ * @page:  its first page
+ */
+struct heap_helper_seg {
+	pgoff_t start;
+	struct page *page;
+};
 
 /**
  * struct heap_helper_buffer - a page-backed heap buffer
@@ -31,6 +48,9 @@ struct vm_area_struct;
  * @sg_table:    the pages, possibly in high-order chunks; owned by the buffer
  *               and never changed after export
  * @free:        the heap's function that frees the pages and the buffer
+ * @segs:        one entry per sg_table entry, for page lookups in
+ *               O(log segments); built at export, never changed after
+ * @nr_segs:     entries in @segs
  * @lock:        guards @attachments, @vmap_cnt, @vaddr and @owner
  * @attachments: list of &struct heap_helper_attachment, under @lock
  * @vmap_cnt:    vmap references, under @lock
@@ -44,6 +64,8 @@ struct heap_helper_buffer {
 	pgoff_t pagecount;
 	struct sg_table sg_table;
 	void (*free)(struct heap_helper_buffer *buffer);
+	struct heap_helper_seg *segs;
+	unsigned int nr_segs;
 
 	struct mutex lock;		/* see the kernel-doc above */
 	struct list_head attachments;
@@ -92,6 +114,8 @@ void heap_helper_buffer_init(struct heap_helper_buffer *buffer,
 			     struct dma_heap *heap, size_t size,
 			     void (*free)(struct heap_helper_buffer *buffer));
 int heap_helper_check_len(unsigned long len);
+int heap_helper_table_from_range(struct sg_table *table, struct page *page,
+				 size_t size);
 struct dma_buf *heap_helper_export(struct heap_helper_buffer *buffer,
 				   unsigned long fd_flags);
 void heap_helper_free_pages(struct heap_helper_buffer *buffer);

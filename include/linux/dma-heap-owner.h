@@ -9,6 +9,7 @@
 
 #include <linux/dma-direction.h>
 #include <linux/jump_label.h>
+#include <linux/kernel.h>
 #include <linux/list.h>
 #include <linux/mm_types.h>
 #include <linux/sched.h>
@@ -112,9 +113,13 @@ struct dma_heap_owner_event {
  * @node:        entry in the list of tracked buffers
  * @ino:         inode number of the dma-buf file
  * @vmas:        &struct dma_heap_owner_vma records of user mappings
- * @tracked:     buffer is tracked (allocated while tracking was on)
+ * @listed:      was put on the list of tracked buffers at alloc; never
+ *               changes afterwards, so the release hook reads it unlocked
+ * @tracked:     buffer is tracked (allocated while tracking was on); set at
+ *               alloc, cleared under both the buffer's lock and the list
+ *               lock, read unlocked only by the release hook
  * @owner:       &enum dma_heap_owner_state
- * @cpu_win:     open CPU windows per &enum dma_data_direction (0..2)
+ * @cpu_win:     open CPU windows per &enum dma_data_direction, DMA_NONE too
  * @nr_mapped:   mapped attachments
  * @alias_dirty: the vmap alias holds writes not covered by a flush
  * @alias_stale: a device had the buffer since the alias was last invalidated
@@ -128,10 +133,11 @@ struct dma_heap_owner {
 	struct list_head node;
 	unsigned long ino;
 	struct list_head vmas;
+	bool listed;
 	bool tracked;
 	u8 owner;
-	u8 cpu_win[3];
-	u16 nr_mapped;
+	unsigned int cpu_win[DMA_NONE + 1];
+	unsigned int nr_mapped;
 	bool alias_dirty;
 	bool alias_stale;
 	u32 reported;
@@ -144,10 +150,12 @@ struct dma_heap_owner {
 /**
  * struct dma_heap_owner_attach - the tracker's record of one attachment
  * @map_stack: stackdepot handle of the last map_dma_buf
+ * @counted:   counted in &dma_heap_owner.nr_mapped
  * @name:      device name, copied at attach
  */
 struct dma_heap_owner_attach {
 	depot_stack_handle_t map_stack;
+	bool counted;
 	char name[DHO_NAME_LEN];
 };
 
@@ -155,9 +163,10 @@ struct dma_heap_owner_attach {
  * struct dma_heap_owner_vma - the tracker's record of one user mapping
  * @list:   entry in &dma_heap_owner.vmas
  * @vma:    the mapping (compared, never dereferenced after close)
- * @pid:    pid of the task that created it
+ * @pid:    pid of the task that created it; after fork, of the child's
+ *          first task to fault on it (0 until then)
  * @faults: page faults taken on it
- * @comm:   comm of the task that created it
+ * @comm:   comm of that task
  */
 struct dma_heap_owner_vma {
 	struct list_head list;
@@ -168,6 +177,42 @@ struct dma_heap_owner_vma {
 };
 
 #ifdef CONFIG_DMABUF_HEAPS_OWNER_DEBUG
+
+/**
+ * dho_cpu_depth() - open CPU windows, in every direction
+ * @o: the record
+ *
+ * Return: the window depth.
+ */
+static inline unsigned int dho_cpu_depth(const struct dma_heap_owner *o)
+{
+	unsigned int d, depth = 0;
+
+	for (d = 0; d < ARRAY_SIZE(o->cpu_win); d++)
+		depth += o->cpu_win[d];
+	return depth;
+}
+
+/**
+ * dho_copy_comm() - copy a task name for a one-line text output
+ * @dst: the destination, @len bytes
+ * @src: the name, NUL-terminated within @len
+ * @len: the size of both
+ *
+ * A task sets its own name (prctl(PR_SET_NAME)); control characters are
+ * replaced so that the name cannot start a line of its own in a trace.
+ */
+static inline void dho_copy_comm(char *dst, const char *src, size_t len)
+{
+	unsigned char c;
+	size_t i;
+
+	for (i = 0; i + 1 < len && src[i]; i++) {
+		c = src[i];
+		dst[i] = c < 0x20 || c == 0x7f ? '?' : c;
+	}
+	dst[i] = '\0';
+}
 
 const char *dho_class_name(unsigned int cls);
 const char *dho_owner_name(unsigned int owner);
@@ -199,6 +244,7 @@ void __dma_heap_owner_cpu_begin(struct heap_helper_buffer *buffer,
 				enum dma_data_direction dir);
 void __dma_heap_owner_cpu_end(struct heap_helper_buffer *buffer,
 			      enum dma_data_direction dir);
+void __dma_heap_owner_cpu_end_flushed(struct heap_helper_buffer *buffer);
 void __dma_heap_owner_vmap(struct heap_helper_buffer *buffer);
 void __dma_heap_owner_vunmap(struct heap_helper_buffer *buffer);
 void __dma_heap_owner_vma_open(struct heap_helper_buffer *buffer,
@@ -214,7 +260,24 @@ vm_fault_t __dma_heap_owner_fault(struct heap_helper_buffer *buffer,
 			__dma_heap_owner_##name(__VA_ARGS__);	\
 	} while (0)
 
+/**
+ * dma_heap_owner_release() - the release hook, whatever the static key says
+ * @buffer: the buffer being freed
+ *
+ * A buffer tracked when the key went off is still listed until
+ * dho_set_enabled() has walked the list: it must leave the list before
+ * it is freed, so this hook does not depend on the key.
+ */
+static inline void dma_heap_owner_release(struct heap_helper_buffer *buffer)
+{
+	__dma_heap_owner_release(buffer);
+}
+
 #else /* !CONFIG_DMABUF_HEAPS_OWNER_DEBUG */
+
+static inline void dma_heap_owner_release(struct heap_helper_buffer *buffer)
+{
+}
 
 static inline bool dma_heap_owner_enabled(void)
 {

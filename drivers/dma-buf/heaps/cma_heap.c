@@ -23,7 +23,8 @@
 
 /**
  * struct cma_heap_buffer - a buffer from one contiguous CMA range
- * @buffer:    the helper buffer; its sg table has one entry, the range
+ * @buffer:    the helper buffer; its sg table describes the range, one
+ *             entry per HEAP_HELPER_MAX_SEG bytes
  * @cma:       the area the range came from
  * @cma_pages: first page of the range
  */
@@ -97,10 +98,9 @@ static struct dma_buf *cma_heap_allocate(struct dma_heap *heap,
 	if (ret)
 		goto free_cma;
 
-	ret = sg_alloc_table(&cbuf->buffer.sg_table, 1, GFP_KERNEL);
+	ret = heap_helper_table_from_range(&cbuf->buffer.sg_table, cma_pages, size);
 	if (ret)
 		goto free_cma;
-	sg_set_page(cbuf->buffer.sg_table.sgl, cma_pages, size, 0);
 
 	cbuf->cma = cma;
 	cbuf->cma_pages = cma_pages;

@@ -83,6 +83,72 @@ int heap_helper_check_len(unsigned long len)
 EXPORT_SYMBOL_GPL(heap_helper_check_len);
 
 /**
+ * heap_helper_table_from_range() - describe a physically contiguous range
+ * @table: an unallocated sg table
+ * @page:  the range's first page
+ * @size:  its size in bytes, page aligned and not 0
+ *
+ * One entry per HEAP_HELPER_MAX_SEG bytes: an sg entry's length is an
+ * unsigned int, and a range of 4 GiB or more in one entry would be cut.
+ *
+ * Return: 0, or the error of sg_alloc_table().
+ */
+int heap_helper_table_from_range(struct sg_table *table, struct page *page,
+				 size_t size)
+{
+	struct scatterlist *sg;
+	size_t off = 0, len;
+	int ret, i;
+
+	ret = sg_alloc_table(table, DIV_ROUND_UP(size, HEAP_HELPER_MAX_SEG),
+			     GFP_KERNEL);
+	if (ret)
+		return ret;
+	for_each_sgtable_sg(table, sg, i) {
+		len = min_t(size_t, size - off, HEAP_HELPER_MAX_SEG);
+		sg_set_page(sg, nth_page(page, off >> PAGE_SHIFT), len, 0);
+		off += len;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_GPL(heap_helper_table_from_range);
+
+/*
+ * Index the buffer's sg table by page offset, checking that it describes
+ * exactly the buffer: whole pages, no empty entry, as many bytes as @size.
+ */
+static int heap_helper_index(struct heap_helper_buffer *buffer)
+{
+	struct sg_table *table = &buffer->sg_table;
+	struct scatterlist *sg;
+	pgoff_t start = 0;
+	int i;
+
+	if (!table->orig_nents)
+		return -EINVAL;
+	buffer->segs = kvmalloc_array(table->orig_nents, sizeof(*buffer->segs),
+				      GFP_KERNEL);
+	if (!buffer->segs)
+		return -ENOMEM;
+	for_each_sgtable_sg(table, sg, i) {
+		if (!sg->length || sg->offset || !PAGE_ALIGNED(sg->length))
+			goto invalid;
+		buffer->segs[i].start = start;
+		buffer->segs[i].page = sg_page(sg);
+		start += sg->length >> PAGE_SHIFT;
+	}
+	if (start != buffer->pagecount || buffer->pagecount << PAGE_SHIFT != buffer->size)
+		goto invalid;
+	buffer->nr_segs = table->orig_nents;
+	return 0;
+
+invalid:
+	kvfree(buffer->segs);
+	buffer->segs = NULL;
+	return -EINVAL;
+}
+
+/**
  * heap_helper_free_pages() - free the pages of a buffer's sg table
  * @buffer: the buffer; each entry of its sg table is one (compound) page
  *
@@ -106,24 +172,29 @@ EXPORT_SYMBOL_GPL(heap_helper_free_pages);
 
 /**
  * heap_helper_page() - the page at an offset into a buffer
- * @buffer: the buffer
+ * @buffer: the buffer, exported
  * @pgoff:  page offset, below @buffer->pagecount
+ *
+ * A binary search of the segment index: faulting a whole buffer in is
+ * O(pages * log segments), not O(pages * segments).
  *
  * Return: the page, or NULL past the end.
  */
 struct page *heap_helper_page(struct heap_helper_buffer *buffer, pgoff_t pgoff)
 {
-	struct scatterlist *sg;
-	int i;
+	unsigned int lo = 0, hi = buffer->nr_segs, mid;
 
-	for_each_sgtable_sg(&buffer->sg_table, sg, i) {
-		pgoff_t n = sg->length >> PAGE_SHIFT;
-
-		if (pgoff < n)
-			return nth_page(sg_page(sg), pgoff);
-		pgoff -= n;
+	if (pgoff >= buffer->pagecount || !hi)
+		return NULL;
+	/* the last segment starting at or before @pgoff */
+	while (hi - lo > 1) {
+		mid = lo + (hi - lo) / 2;
+		if (buffer->segs[mid].start <= pgoff)
+			lo = mid;
+		else
+			hi = mid;
 	}
-	return NULL;
+	return nth_page(buffer->segs[lo].page, pgoff - buffer->segs[lo].start);
 }
 EXPORT_SYMBOL_GPL(heap_helper_page);
 
@@ -215,12 +286,27 @@ static struct sg_table *heap_helper_map_dma_buf(struct dma_buf_attachment *attac
 	struct heap_helper_buffer *buffer = attachment->dmabuf->priv;
 	int ret;
 
+	/*
+	 * One table per attachment: a second map would overwrite the DMA
+	 * addresses of the first.  Mark it taken before mapping.
+	 */
+	mutex_lock(&buffer->lock);
+	if (a->mapped) {
+		mutex_unlock(&buffer->lock);
+		return ERR_PTR(-EBUSY);
+	}
+	a->mapped = true;
+	mutex_unlock(&buffer->lock);
+
 	ret = dma_map_sgtable(attachment->dev, &a->table, direction, 0);
-	if (ret)
+	if (ret) {
+		mutex_lock(&buffer->lock);
+		a->mapped = false;
+		mutex_unlock(&buffer->lock);
 		return ERR_PTR(ret);
+	}
 
 	mutex_lock(&buffer->lock);
-	a->mapped = true;
 	a->dir = direction;
 	mutex_unlock(&buffer->lock);
 
@@ -251,20 +337,27 @@ static int heap_helper_begin_cpu_access(struct dma_buf *dmabuf,
 	struct heap_helper_buffer *buffer = dmabuf->priv;
 	struct heap_helper_attachment *a;
 
-	/* Record (and check the alias) before the invalidate below. */
-	DHO_HOOK(cpu_begin, buffer, direction);
-
 	mutex_lock(&buffer->lock);
 	if (buffer->vmap_cnt)
 		invalidate_kernel_vmap_range(buffer->vaddr, buffer->size);
 
+	/*
+	 * Each attachment is synced in the direction it was mapped with:
+	 * the DMA API requires it (dma-debug WARNs otherwise), and the CPU
+	 * window's direction says nothing about what the device did.
+	 */
 	list_for_each_entry(a, &buffer->attachments, list) {
-		if (!a->mapped)
+		if (!a->mapped || a->dir == DMA_NONE)
 			continue;
-		dma_sync_sgtable_for_cpu(a->dev, &a->table, direction);
+		dma_sync_sgtable_for_cpu(a->dev, &a->table, a->dir);
 	}
 	mutex_unlock(&buffer->lock);
 
+	/*
+	 * The window opens once the CPU's view is coherent: a user access
+	 * before this still faults and is judged outside the window.
+	 */
+	DHO_HOOK(cpu_begin, buffer, direction);
 	return 0;
 }
 
@@ -274,19 +367,26 @@ static int heap_helper_end_cpu_access(struct dma_buf *dmabuf,
 	struct heap_helper_buffer *buffer = dmabuf->priv;
 	struct heap_helper_attachment *a;
 
+	/*
+	 * The window closes before its cache maintenance: the owner changes
+	 * and user PTEs are zapped first, so that a write racing the close
+	 * either lands before the flush below or faults and is reported.
+	 */
+	DHO_HOOK(cpu_end, buffer, direction);
+
 	mutex_lock(&buffer->lock);
 	if (buffer->vmap_cnt)
 		flush_kernel_vmap_range(buffer->vaddr, buffer->size);
 
 	list_for_each_entry(a, &buffer->attachments, list) {
-		if (!a->mapped)
+		if (!a->mapped || a->dir == DMA_NONE)
 			continue;
-		dma_sync_sgtable_for_device(a->dev, &a->table, direction);
+		dma_sync_sgtable_for_device(a->dev, &a->table, a->dir);
 	}
 	mutex_unlock(&buffer->lock);
 
-	/* Record after the flush: the alias is clean from here on. */
-	DHO_HOOK(cpu_end, buffer, direction);
+	/* The alias is clean up to the flush: sample it after. */
+	DHO_HOOK(cpu_end_flushed, buffer);
 	return 0;
 }
 
@@ -416,17 +516,25 @@ static int heap_helper_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 
 static void *heap_helper_do_vmap(struct heap_helper_buffer *buffer)
 {
-	struct sg_page_iter piter;
 	struct page **pages;
-	pgoff_t i = 0;
+	unsigned int seg;
+	pgoff_t i = 0, end;
 	void *vaddr;
 
+	if (buffer->pagecount > UINT_MAX)	/* vmap() takes an unsigned int */
+		return ERR_PTR(-E2BIG);
 	pages = kvmalloc_array(buffer->pagecount, sizeof(*pages), GFP_KERNEL);
 	if (!pages)
 		return ERR_PTR(-ENOMEM);
 
-	for_each_sgtable_page(&buffer->sg_table, &piter, 0)
-		pages[i++] = sg_page_iter_page(&piter);
+	/* the index covers every page exactly once (heap_helper_index()) */
+	for (seg = 0; seg < buffer->nr_segs; seg++) {
+		end = seg + 1 < buffer->nr_segs ? buffer->segs[seg + 1].start :
+						  buffer->pagecount;
+		for (; i < end; i++)
+			pages[i] = nth_page(buffer->segs[seg].page,
+					    i - buffer->segs[seg].start);
+	}
 
 	vaddr = vmap(pages, buffer->pagecount, VM_MAP, PAGE_KERNEL);
 	kvfree(pages);
@@ -476,7 +584,8 @@ static void heap_helper_release(struct dma_buf *dmabuf)
 {
 	struct heap_helper_buffer *buffer = dmabuf->priv;
 
-	DHO_HOOK(release, buffer);
+	dma_heap_owner_release(buffer);
+	kvfree(buffer->segs);
 	buffer->free(buffer);
 }
 
@@ -498,14 +607,23 @@ static const struct dma_buf_ops heap_helper_buf_ops = {
  * @buffer:   the initialised buffer; the dma-buf owns it on success
  * @fd_flags: the file flags userspace asked for
  *
- * Return: the dma-buf, or an ERR_PTR(); on error the caller still owns
- * @buffer and its pages.
+ * The sg table must describe exactly @buffer->size bytes in whole pages,
+ * without empty entries, each at most HEAP_HELPER_MAX_SEG long.
+ *
+ * Return: the dma-buf, or an ERR_PTR(): -EINVAL for a table that does not
+ * describe the buffer; on error the caller still owns @buffer and its
+ * pages.
  */
 struct dma_buf *heap_helper_export(struct heap_helper_buffer *buffer,
 				   unsigned long fd_flags)
 {
 	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
 	struct dma_buf *dmabuf;
+	int ret;
+
+	ret = heap_helper_index(buffer);
+	if (ret)
+		return ERR_PTR(ret);
 
 	exp_info.exp_name = buffer->heap_name;
 	exp_info.ops = &heap_helper_buf_ops;
@@ -513,8 +631,11 @@ struct dma_buf *heap_helper_export(struct heap_helper_buffer *buffer,
 	exp_info.flags = fd_flags;
 	exp_info.priv = buffer;
 	dmabuf = dma_buf_export(&exp_info);
-	if (IS_ERR(dmabuf))
+	if (IS_ERR(dmabuf)) {
+		kvfree(buffer->segs);
+		buffer->segs = NULL;
 		return dmabuf;
+	}
 
 	buffer->dmabuf = dmabuf;
 	DHO_HOOK(alloc, buffer);

@@ -290,6 +290,114 @@ static void helpers_test_fault_bounds(struct kunit *test)
 	dma_buf_put(dmabuf);
 }
 
+struct helpers_fake {
+	struct heap_helper_buffer buffer;
+	struct page *page;
+};
+
+static void helpers_fake_free(struct heap_helper_buffer *buffer)
+{
+	struct helpers_fake *f = container_of(buffer, struct helpers_fake, buffer);
+
+	sg_free_table(&buffer->sg_table);
+	__free_page(f->page);
+	kfree(f);
+}
+
+/*
+ * A buffer whose table does not describe exactly its size is refused at
+ * export with -EINVAL: before the check, a 4 GiB + 4 KiB CMA range whose
+ * one entry sg_set_page() truncated to 4 KiB was exported, and vmap then
+ * mapped an array most of which was never filled.  Crafted tables, so
+ * that no machine needs 4 GiB: the truncated entry, and an empty entry.
+ */
+static void helpers_test_export_checks_table(struct kunit *test)
+{
+	struct helpers_test *t = test->priv;
+	static const struct { u64 size; unsigned int len[2]; } cases[] = {
+		/* one entry, cut by sg_set_page() as the CMA heap's was */
+		{ SZ_4G + PAGE_SIZE, { lower_32_bits(SZ_4G + PAGE_SIZE), 0 } },
+		{ 2 * PAGE_SIZE, { PAGE_SIZE, 0 } },
+		{ PAGE_SIZE, { PAGE_SIZE, 0 } },
+	};
+	static const unsigned int nents[] = { 1, 2, 2 };
+	struct dma_buf *dmabuf;
+	struct helpers_fake *f;
+	struct scatterlist *sg;
+	int i, j;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		f = kzalloc(sizeof(*f), GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, f);
+		f->page = alloc_page(GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, f->page);
+		KUNIT_ASSERT_EQ(test, sg_alloc_table(&f->buffer.sg_table, nents[i],
+						     GFP_KERNEL), 0);
+		for_each_sgtable_sg(&f->buffer.sg_table, sg, j)
+			sg_set_page(sg, f->page, cases[i].len[j], 0);
+		heap_helper_buffer_init(&f->buffer, t->heap->heap, cases[i].size,
+					helpers_fake_free);
+		dmabuf = heap_helper_export(&f->buffer, O_RDWR);
+		KUNIT_EXPECT_EQ_MSG(test, PTR_ERR_OR_ZERO(dmabuf), -EINVAL,
+				    "case %d: size %llu", i, cases[i].size);
+		if (IS_ERR(dmabuf))
+			helpers_fake_free(&f->buffer);
+		else
+			dma_buf_put(dmabuf);
+	}
+}
+
+/*
+ * A contiguous range of 4 GiB and more is cut into entries that fit an sg
+ * entry's unsigned int length (the CMA heap's table).  Only the table is
+ * built: the range is a page's neighbours, never touched.
+ */
+static void helpers_test_table_from_range(struct kunit *test)
+{
+	const size_t size = SZ_4G + SZ_1G + PAGE_SIZE;
+	struct page *page = alloc_page(GFP_KERNEL);
+	struct scatterlist *sg;
+	struct sg_table table;
+	size_t sum = 0;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_ASSERT_EQ(test, heap_helper_table_from_range(&table, page, size), 0);
+	KUNIT_EXPECT_EQ(test, table.orig_nents,
+			(unsigned int)DIV_ROUND_UP(size, HEAP_HELPER_MAX_SEG));
+	for_each_sgtable_sg(&table, sg, i) {
+		KUNIT_EXPECT_GT(test, sg->length, 0U);
+		KUNIT_EXPECT_LE(test, sg->length, (unsigned int)HEAP_HELPER_MAX_SEG);
+		KUNIT_EXPECT_PTR_EQ(test, sg_page(sg), nth_page(page, sum >> PAGE_SHIFT));
+		sum += sg->length;
+	}
+	KUNIT_EXPECT_EQ(test, sum, size);
+	sg_free_table(&table);
+	__free_page(page);
+}
+
+/* The segment index finds every page of a buffer of many segments. */
+static void helpers_test_page_lookup(struct kunit *test)
+{
+	struct heap_helper_buffer *buffer;
+	struct sg_page_iter piter;
+	struct dma_buf *dmabuf;
+	pgoff_t pg = 0;
+
+	dmabuf = helpers_alloc(test, SZ_4M + 3 * PAGE_SIZE);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(dmabuf));
+	buffer = dmabuf->priv;
+	KUNIT_EXPECT_EQ(test, buffer->nr_segs, buffer->sg_table.orig_nents);
+	for_each_sgtable_page(&buffer->sg_table, &piter, 0) {
+		KUNIT_EXPECT_PTR_EQ(test, heap_helper_page(buffer, pg),
+				    sg_page_iter_page(&piter));
+		pg++;
+	}
+	KUNIT_EXPECT_EQ(test, pg, buffer->pagecount);
+	KUNIT_EXPECT_PTR_EQ(test, heap_helper_page(buffer, pg), (struct page *)NULL);
+	dma_buf_put(dmabuf);
+}
+
 static struct kunit_case helpers_test_cases[] = {
 	KUNIT_CASE(helpers_test_alloc),
 	KUNIT_CASE(helpers_test_alloc_errors),
@@ -297,6 +405,9 @@ static struct kunit_case helpers_test_cases[] = {
 	KUNIT_CASE(helpers_test_attach_map),
 	KUNIT_CASE(helpers_test_vmap),
 	KUNIT_CASE(helpers_test_fault_bounds),
+	KUNIT_CASE(helpers_test_export_checks_table),
+	KUNIT_CASE(helpers_test_table_from_range),
+	KUNIT_CASE(helpers_test_page_lookup),
 	{}
 };
 

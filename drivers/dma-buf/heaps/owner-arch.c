@@ -25,10 +25,27 @@ struct dho_alias_walk {
 	struct dho_alias_bits *bits;
 };
 
+/*
+ * Test and clear both bits in one atomic step: hardware on another CPU may
+ * set the dirty bit between a read and a plain store of the PTE, and the
+ * write would then be lost (reported as a read, or not at all).
+ */
+static pte_t dho_pte_test_and_clear(pte_t *ptep)
+{
+	pteval_t old = READ_ONCE(ptep->pte), new;
+
+	do {
+		if (!(old & (_PAGE_ACCESSED | _PAGE_DIRTY)))
+			break;
+		new = old & ~(_PAGE_ACCESSED | _PAGE_DIRTY);
+	} while (!try_cmpxchg(&ptep->pte, &old, new));
+	return native_make_pte(old);
+}
+
 static int dho_alias_pte(pte_t *ptep, unsigned long addr, void *data)
 {
 	struct dho_alias_walk *w = data;
-	pte_t pte = ptep_get(ptep);
+	pte_t pte = dho_pte_test_and_clear(ptep);
 	pgoff_t pg = (addr - w->start) >> PAGE_SHIFT;
 
 	if (!pte_young(pte) && !pte_dirty(pte))
@@ -42,7 +59,6 @@ static int dho_alias_pte(pte_t *ptep, unsigned long addr, void *data)
 		if (!w->bits->dirty)
 			w->bits->first = pg;
 	}
-	set_pte(ptep, pte_mkold(pte_mkclean(pte)));
 	return 0;
 }
 

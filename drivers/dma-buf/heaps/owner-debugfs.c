@@ -62,7 +62,7 @@ static void dho_buffer_show(struct seq_file *m, struct heap_helper_buffer *buffe
 	seq_printf(m, "ino=%lu heap=%s size=%zu owner=%s cpu_depth=%u cpu_dir=%s vmap=%u",
 		   o->ino, buffer->heap_name, buffer->size,
 		   dho_owner_name(o->owner),
-		   o->cpu_win[0] + o->cpu_win[1] + o->cpu_win[2],
+		   dho_cpu_depth(o),
 		   dho_window_dir(o), buffer->vmap_cnt);
 
 	n = 0;
@@ -73,7 +73,10 @@ static void dho_buffer_show(struct seq_file *m, struct heap_helper_buffer *buffe
 	list_for_each_entry(r, &o->vmas, list) {
 		if (sep)
 			seq_putc(m, sep);
-		seq_printf(m, "%d:%s:%u", r->pid, r->comm, r->faults);
+		/* task names are escaped: a name cannot start a line */
+		seq_printf(m, "%d:%*pE:%u", r->pid,
+			   (int)strnlen(r->comm, sizeof(r->comm)), r->comm,
+			   r->faults);
 		sep = ',';
 	}
 	if (!sep)
@@ -95,7 +98,8 @@ static void dho_buffer_show(struct seq_file *m, struct heap_helper_buffer *buffe
 		seq_putc(m, '-');
 
 	last = &o->hist[(o->hist_next + DHO_HIST_LEN - 1) % DHO_HIST_LEN];
-	seq_printf(m, " last=%s:%s:%d\n", dho_op_name(last->op), last->who,
+	seq_printf(m, " last=%s:%*pE:%d\n", dho_op_name(last->op),
+		   (int)strnlen(last->who, sizeof(last->who)), last->who,
 		   last->pid);
 }
 

@@ -12,6 +12,7 @@
 
 #include <kunit/visibility.h>
 #include <linux/kallsyms.h>
+#include <linux/panic.h>
 #include <linux/sched/signal.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -143,11 +144,28 @@ static void dho_culprit(const struct dho_violation *v, char *buf, size_t len)
 
 #define DHO_RULE "==================================================================\n"
 
-static int dho_format(const struct dho_violation *v, const char *func,
-		      char *buf, size_t full)
+/*
+ * stack_depot_snprint() returns what it would have written: never let the
+ * offset run past the buffer, or every later write would overrun it.
+ */
+static int dho_snprint_stack(depot_stack_handle_t handle, char *buf, size_t size)
+{
+	int n;
+
+	if (size < 2)
+		return 0;
+	n = stack_depot_snprint(handle, buf, size, 1);
+	return clamp_t(int, n, 0, size - 1);
+}
+
+VISIBLE_IF_KUNIT int dho_format(const struct dho_violation *v,
+				const char *func, char *buf, size_t full)
 {
 	const struct dma_heap_owner_event *ev = &v->owner_ev;
 	size_t size = full - sizeof(DHO_RULE);	/* the closing rule always fits */
+	/* task names are printed escaped (%*pE): a task sets its own */
+	int clen = strnlen(v->comm, sizeof(v->comm));
+	int wlen = strnlen(ev->who, sizeof(ev->who));
 	int n = 0;
 
 	n += scnprintf(buf + n, size - n,
@@ -160,45 +178,46 @@ static int dho_format(const struct dho_violation *v, const char *func,
 		       v->ino, v->heap, v->size);
 	if (v->user)
 		n += scnprintf(buf + n, size - n,
-			       "access: %s by task %s pid %d at 0x%lx (page %ld)\n",
-			       v->write ? "write" : "read", v->comm, v->pid,
+			       "access: %s by task %*pE pid %d at 0x%lx (page %ld)\n",
+			       v->write ? "write" : "read", clen, v->comm, v->pid,
 			       v->uaddr, v->pgoff);
 	else if (v->dev[0])
 		n += scnprintf(buf + n, size - n,
-			       "access: device %s%s%s%s dir=%s, by task %s pid %d\n",
+			       "access: device %s%s%s%s dir=%s, by task %*pE pid %d\n",
 			       v->dev, v->drv[0] ? " (driver " : "", v->drv,
 			       v->drv[0] ? ")" : "", dho_dir_name(v->dir),
-			       v->comm, v->pid);
+			       clen, v->comm, v->pid);
 	else if (v->pgoff >= 0)
 		n += scnprintf(buf + n, size - n,
-			       "access: kernel %s through the vmap alias (first page %ld), seen by task %s pid %d\n",
-			       v->write ? "write" : "read", v->pgoff, v->comm, v->pid);
+			       "access: kernel %s through the vmap alias (first page %ld), seen by task %*pE pid %d\n",
+			       v->write ? "write" : "read", v->pgoff, clen, v->comm, v->pid);
 	else
 		n += scnprintf(buf + n, size - n,
-			       "access: task %s pid %d dir=%s\n",
-			       v->comm, v->pid, dho_dir_name(v->dir));
+			       "access: task %*pE pid %d dir=%s\n",
+			       clen, v->comm, v->pid, dho_dir_name(v->dir));
 
 	n += scnprintf(buf + n, size - n,
-		       "\nowner: %s (cpu windows %u, vmap %u) since %s by %s",
+		       "\nowner: %s (cpu windows %u, vmap %u) since %s by %*pE",
 		       dho_owner_name(v->owner), v->cpu_depth, v->vmap_cnt,
-		       dho_op_name(ev->op), ev->who);
+		       dho_op_name(ev->op), wlen, ev->who);
 	if (ev->pid)	/* a device-side event has no task */
 		n += scnprintf(buf + n, size - n, " pid %d", ev->pid);
 	n += scnprintf(buf + n, size - n, " at %llu.%06llus:\n",
 		       ev->ts / NSEC_PER_SEC, (ev->ts % NSEC_PER_SEC) / NSEC_PER_USEC);
 	if (ev->stack)
-		n += stack_depot_snprint(ev->stack, buf + n, size - n, 1);
+		n += dho_snprint_stack(ev->stack, buf + n, size - n);
 	else
 		n += scnprintf(buf + n, size - n, " (no stack)\n");
 
 	if (v->stack) {
 		n += scnprintf(buf + n, size - n, "\n%s stack:\n",
 			       v->pgoff >= 0 && !v->user ? "seen at" : "offending");
-		n += stack_depot_snprint(v->stack, buf + n, size - n, 1);
+		n += dho_snprint_stack(v->stack, buf + n, size - n);
 	}
 	n += scnprintf(buf + n, full - n, DHO_RULE);
 	return n;
 }
+EXPORT_SYMBOL_IF_KUNIT(dho_format);
 
 static void dho_ring_push(char *text)
 {
@@ -269,16 +288,20 @@ void dho_report(struct dho_pending *pending)
 		dho_culprit(v, func, sizeof(func));
 
 		/*
-		 * strict: a userspace access got SIGBUS in the fault handler; a
-		 * userspace DMA_BUF_IOCTL_SYNC gets it here, never a WARN that
-		 * an unprivileged task could turn into a panic (panic_on_warn);
-		 * anything else the kernel did gets a WARN.
+		 * strict: a userspace access got SIGBUS in the fault handler.
+		 * Here only a DMA_BUF_IOCTL_SYNC that is itself wrong (an
+		 * unbalanced end) signals its task; what a driver did, even if
+		 * seen during a task's SYNC or caused by its ioctl, signals no
+		 * one.  The kernel's violations honour panic_on_warn without a
+		 * WARN, so no unprivileged action produces a WARN splat and
+		 * only a kernel booted to stop on one stops.
 		 */
 		if (READ_ONCE(dho_strict) && !v->user) {
-			if (!strcmp(func, "dma_buf_ioctl"))
+			if (v->cls == DHO_CPU_ACCESS_UNBALANCED &&
+			    !strcmp(func, "dma_buf_ioctl"))
 				send_sig(SIGBUS, current, 0);
 			else
-				WARN(1, "dma-heap-owner: %s (strict)\n", dho_class_name(v->cls));
+				check_panic_on_warn("dma-heap-owner");
 		}
 
 		if (!v->report || !dho_filter_match(v))
@@ -286,8 +309,8 @@ void dho_report(struct dho_pending *pending)
 
 		text = kmalloc(DHO_REPORT_SIZE, GFP_KERNEL | __GFP_NOWARN);
 		if (!text) {
-			pr_err("BUG: dma-heap-owner: %s (report dropped: out of memory)\n",
-			       dho_class_name(v->cls));
+			pr_err_ratelimited("BUG: dma-heap-owner: %s (report dropped: out of memory)\n",
+					   dho_class_name(v->cls));
 			continue;
 		}
 		dho_format(v, func, text, DHO_REPORT_SIZE);

@@ -135,7 +135,7 @@ const char *dho_dir_name(unsigned int dir)
 	}
 }
 
-static noinline depot_stack_handle_t dho_save_stack(void)
+VISIBLE_IF_KUNIT noinline depot_stack_handle_t dho_save_stack(void)
 {
 	unsigned long entries[16];
 	unsigned int nr;
@@ -143,16 +143,27 @@ static noinline depot_stack_handle_t dho_save_stack(void)
 	nr = stack_trace_save(entries, ARRAY_SIZE(entries), 1);
 	return stack_depot_save(entries, nr, GFP_KERNEL);
 }
+EXPORT_SYMBOL_IF_KUNIT(dho_save_stack);
 
 static unsigned int dho_depth(const struct dma_heap_owner *o)
 {
-	return o->cpu_win[0] + o->cpu_win[1] + o->cpu_win[2];
+	return dho_cpu_depth(o);
 }
 
-/* Is a CPU write allowed by the open windows? (a read window is FROM_DEVICE) */
+/*
+ * Is a CPU write allowed by the open windows?  A read window is
+ * FROM_DEVICE; a DMA_NONE window says nothing, so it does not forbid one.
+ */
 static bool dho_window_writable(const struct dma_heap_owner *o)
 {
-	return o->cpu_win[DMA_BIDIRECTIONAL] || o->cpu_win[DMA_TO_DEVICE];
+	return o->cpu_win[DMA_BIDIRECTIONAL] || o->cpu_win[DMA_TO_DEVICE] ||
+	       o->cpu_win[DMA_NONE];
+}
+
+/* The window slot of a direction; a value out of the enum counts as NONE. */
+static unsigned int dho_win_slot(enum dma_data_direction dir)
+{
+	return (unsigned int)dir <= DMA_NONE ? dir : DMA_NONE;
 }
 
 static struct dma_heap_owner_event *
@@ -271,6 +282,8 @@ static void dho_check_alias(struct heap_helper_buffer *buffer,
 	dho_arch_alias_sample(buffer->vaddr, buffer->pagecount, &bits);
 	if (!bits.accessed)
 		return;
+	if (!stack)
+		stack = dho_save_stack();
 	if (bits.dirty)
 		o->alias_dirty = true;
 
@@ -331,6 +344,7 @@ void __dma_heap_owner_alloc(struct heap_helper_buffer *buffer)
 	mutex_lock(&buffer->lock);
 	/* recheck under the lock dho_set_enabled() takes */
 	if (dma_heap_owner_enabled()) {
+		o->listed = true;
 		o->tracked = true;
 		o->owner = DHO_OWNER_NONE;
 		ev = dho_record(buffer, DHO_OP_ALLOC, DMA_NONE, NULL, stack);
@@ -350,9 +364,14 @@ void __dma_heap_owner_release(struct heap_helper_buffer *buffer)
 	struct dma_heap_owner_vma *r, *tmp;
 	depot_stack_handle_t stack;
 
-	if (!o->tracked)
+	/*
+	 * Called whatever the static key says (dma_heap_owner_release()).
+	 * @listed never changes after alloc; taking the list lock waits for
+	 * a dho_set_enabled() walk that may be looking at this buffer.
+	 */
+	if (!o->listed)
 		return;
-	stack = dho_save_stack();
+	stack = dma_heap_owner_enabled() ? dho_save_stack() : 0;
 
 	mutex_lock(&dho_buffers_lock);
 	list_del_init(&o->node);
@@ -369,7 +388,7 @@ void __dma_heap_owner_release(struct heap_helper_buffer *buffer)
 						     stack), a);
 		dho_record(buffer, DHO_OP_RELEASE, DMA_NONE, NULL, stack);
 		trace_release(buffer, "release", DMA_NONE, NULL, -1);
-		o->tracked = false;
+		WRITE_ONCE(o->tracked, false);
 	}
 	list_for_each_entry_safe(r, tmp, &o->vmas, list) {
 		list_del(&r->list);
@@ -396,8 +415,10 @@ static void dho_unmapped(struct heap_helper_buffer *buffer,
 	struct dma_heap_owner_event *ev;
 
 	lockdep_assert_held(&buffer->lock);
-	if (!WARN_ON_ONCE(!o->nr_mapped))
-		o->nr_mapped--;
+	if (!a->owner.counted)
+		return;
+	a->owner.counted = false;
+	o->nr_mapped--;
 	ev = dho_record(buffer, DHO_OP_DEV_UNMAP, a->dir, a->owner.name, stack);
 	if (!o->nr_mapped && o->owner == DHO_OWNER_DEVICE)
 		dho_set_owner(buffer, DHO_OWNER_NONE, ev);
@@ -415,7 +436,7 @@ void __dma_heap_owner_detach(struct heap_helper_buffer *buffer,
 	stack = dho_save_stack();
 	if (!dho_lock_tracked(buffer))
 		return;
-	if (a->mapped && a->owner.name[0]) {
+	if (a->owner.counted) {
 		dho_set_device(dho_violation(buffer, &p, DHO_RELEASE_WHILE_MAPPED,
 					     "attachment detached while still mapped",
 					     stack), a);
@@ -462,7 +483,10 @@ void __dma_heap_owner_map(struct heap_helper_buffer *buffer,
 	if (v && v->cls == DHO_VMAP_FLUSH_MISSING)
 		o->alias_dirty = false;	/* reported once */
 
-	o->nr_mapped++;
+	if (!a->owner.counted) {	/* the helper refuses a second map */
+		a->owner.counted = true;
+		o->nr_mapped++;
+	}
 	o->alias_stale = true;
 	a->owner.map_stack = stack;
 	ev = dho_record(buffer, DHO_OP_DEV_MAP, a->dir, a->owner.name, stack);
@@ -485,7 +509,7 @@ void __dma_heap_owner_unmap(struct heap_helper_buffer *buffer,
 	stack = dho_save_stack();
 	if (!dho_lock_tracked(buffer))
 		return;
-	if (a->owner.name[0]) {
+	if (a->owner.counted) {
 		dho_check_alias(buffer, &p, stack);
 		dho_unmapped(buffer, a, stack);
 	}
@@ -508,9 +532,8 @@ void __dma_heap_owner_cpu_begin(struct heap_helper_buffer *buffer,
 	o = &buffer->owner;
 	dho_check_alias(buffer, &p, stack);
 
-	if (dir <= DMA_FROM_DEVICE && o->cpu_win[dir] < U8_MAX)
-		o->cpu_win[dir]++;
-	/* the helper invalidates a live alias right after this */
+	o->cpu_win[dho_win_slot(dir)]++;
+	/* the helper has just invalidated a live alias */
 	o->alias_stale = false;
 	ev = dho_record(buffer, DHO_OP_CPU_BEGIN, dir, NULL, stack);
 	/*
@@ -541,9 +564,8 @@ void __dma_heap_owner_cpu_end(struct heap_helper_buffer *buffer,
 	if (!dho_lock_tracked(buffer))
 		return;
 	o = &buffer->owner;
+	/* what the alias did inside the window, judged in it */
 	dho_check_alias(buffer, &p, stack);
-	/* the helper has flushed a live alias */
-	o->alias_dirty = false;
 
 	if (!dho_depth(o)) {
 		v = dho_violation(buffer, &p, DHO_CPU_ACCESS_UNBALANCED,
@@ -555,19 +577,19 @@ void __dma_heap_owner_cpu_end(struct heap_helper_buffer *buffer,
 	}
 
 	was_writable = dho_window_writable(o);
-	if (dir > DMA_FROM_DEVICE || !o->cpu_win[dir]) {
+	if (!o->cpu_win[dho_win_slot(dir)]) {
 		v = dho_violation(buffer, &p, DHO_CPU_ACCESS_UNBALANCED,
 				  "end_cpu_access with another direction than begin_cpu_access",
 				  stack);
 		if (v)
 			v->dir = dir;
 		/* close some window anyway, so the state moves on */
-		for (d = DMA_BIDIRECTIONAL; d <= DMA_FROM_DEVICE; d++)
+		for (d = 0; d < ARRAY_SIZE(o->cpu_win); d++)
 			if (o->cpu_win[d])
 				break;
 		o->cpu_win[d]--;
 	} else {
-		o->cpu_win[dir]--;
+		o->cpu_win[dho_win_slot(dir)]--;
 	}
 
 	ev = dho_record(buffer, DHO_OP_CPU_END, dir, NULL, stack);
@@ -581,6 +603,22 @@ void __dma_heap_owner_cpu_end(struct heap_helper_buffer *buffer,
 	}
 out:
 	trace_cpu_end(buffer, "cpu_end", dir, NULL, -1);
+	dho_unlock_report(buffer, &p);
+}
+
+/*
+ * After end_cpu_access's flush: the alias holds nothing unflushed, but
+ * for what the CPU did through it since the window closed, which is
+ * judged against the new owner.
+ */
+void __dma_heap_owner_cpu_end_flushed(struct heap_helper_buffer *buffer)
+{
+	struct dho_pending p = { 0 };
+
+	if (!dho_tracked_hint(buffer) || !dho_lock_tracked(buffer))
+		return;
+	buffer->owner.alias_dirty = false;
+	dho_check_alias(buffer, &p, 0);
 	dho_unlock_report(buffer, &p);
 }
 
@@ -640,8 +678,11 @@ void __dma_heap_owner_vma_open(struct heap_helper_buffer *buffer,
 		return;
 	}
 	r->vma = vma;
-	r->pid = task_pid_nr(current);
-	strscpy(r->comm, current->comm, sizeof(r->comm));
+	/* fork copies the mapping from the parent: the child is named later */
+	if (vma->vm_mm == current->mm) {
+		r->pid = task_pid_nr(current);
+		strscpy(r->comm, current->comm, sizeof(r->comm));
+	}
 	list_add_tail(&r->list, &buffer->owner.vmas);
 	mutex_unlock(&buffer->lock);
 }
@@ -683,9 +724,15 @@ vm_fault_t __dma_heap_owner_fault(struct heap_helper_buffer *buffer,
 	*handled = true;
 	o = &buffer->owner;
 
-	list_for_each_entry(r, &o->vmas, list)
-		if (r->vma == vma)
-			r->faults++;
+	list_for_each_entry(r, &o->vmas, list) {
+		if (r->vma != vma)
+			continue;
+		r->faults++;
+		if (!r->pid && vma->vm_mm == current->mm) {
+			r->pid = task_pid_nr(current);
+			strscpy(r->comm, current->comm, sizeof(r->comm));
+		}
+	}
 
 	if (o->owner != DHO_OWNER_CPU)
 		v = dho_violation(buffer, &p, DHO_CPU_ACCESS_UNOWNED,
@@ -731,7 +778,7 @@ static void dho_untrack(struct heap_helper_buffer *buffer)
 
 	lockdep_assert_held(&dho_buffers_lock);
 	mutex_lock(&buffer->lock);
-	buffer->owner.tracked = false;
+	WRITE_ONCE(buffer->owner.tracked, false);
 	list_for_each_entry_safe(r, tmp, &buffer->owner.vmas, list) {
 		list_del(&r->list);
 		kfree(r);

@@ -91,6 +91,12 @@ int dho_set_filter(const char *buf, size_t len);
 void dho_get_filter(char *buf, size_t len);
 void dho_ring_show(struct seq_file *m);
 
+#if IS_ENABLED(CONFIG_KUNIT)
+depot_stack_handle_t dho_save_stack(void);
+int dho_format(const struct dho_violation *v, const char *func, char *buf,
+	       size_t full);
+#endif
+
 /* owner-debugfs.c */
 void dho_debugfs_init(void);
 

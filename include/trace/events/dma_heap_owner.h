@@ -43,13 +43,11 @@ DECLARE_EVENT_CLASS(dma_heap_owner_transition,
 		__entry->pid = current->pid;
 		strscpy(__entry->owner, dho_owner_name(buffer->owner.owner), 8);
 		strscpy(__entry->dir, dho_dir_name(dir), 16);
-		__entry->depth = buffer->owner.cpu_win[0] +
-				 buffer->owner.cpu_win[1] +
-				 buffer->owner.cpu_win[2];
+		__entry->depth = dho_cpu_depth(&buffer->owner);
 		strscpy(__entry->heap, buffer->heap_name, DHO_NAME_LEN);
 		strscpy(__entry->op, op, sizeof(__entry->op));
 		strscpy(__entry->dev, dev ?: "-", DHO_NAME_LEN);
-		memcpy(__entry->comm, current->comm, TASK_COMM_LEN);
+		dho_copy_comm(__entry->comm, current->comm, TASK_COMM_LEN);
 	),
 
 	TP_printk("ino=%lu heap=%s op=%s owner=%s dir=%s depth=%u size=%zu pgoff=%ld dev=%s pid=%d comm=%s",
@@ -104,7 +102,7 @@ TRACE_EVENT(violation,
 		strscpy(__entry->dir, dho_dir_name(dir), 16);
 		strscpy(__entry->heap, heap, DHO_NAME_LEN);
 		strscpy(__entry->dev, dev[0] ? dev : "-", DHO_NAME_LEN);
-		strscpy(__entry->comm, comm, TASK_COMM_LEN);
+		dho_copy_comm(__entry->comm, comm, TASK_COMM_LEN);
 	),
 
 	TP_printk("ino=%lu heap=%s class=%s owner=%s dir=%s pgoff=%ld dev=%s pid=%d comm=%s",
