@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The tracker under races and hostile clients, from userspace, on two
+ * CPUs: windows closing on one CPU while another writes, strict mode never
+ * signalling a bystander nor reaching a WARN, task names that try to forge
+ * report lines, and mapping records after fork.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "dho_test.h"
+#include "kselftest_harness.h"
+#include "dho_harness.h"
+#include "importer/dho_importer.h"
+
+#define LEN	(16 * 4096)
+
+FIXTURE(race) {
+	int fd;
+	char *p;
+	int kmsg;
+	long before[DHO_NR_CLASSES];
+};
+
+FIXTURE_SETUP(race)
+{
+	if (!dho_tracker_present())
+		SKIP(return, "kernel without DMABUF_HEAPS_OWNER_DEBUG or debugfs not mounted");
+	ASSERT_EQ(0, dho_write_file(DHO_DEBUGFS "/strict", "0"));
+	ASSERT_EQ(0, dho_write_file(DHO_DEBUGFS "/all_errors", "0"));
+	ASSERT_EQ(0, dho_write_file(DHO_DEBUGFS "/filter", ""));
+	self->fd = dho_alloc("system", LEN);
+	ASSERT_LE(0, self->fd);
+	self->p = mmap(NULL, LEN, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, self->p);
+	/* the kernel log from here on */
+	self->kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	ASSERT_LE(0, self->kmsg);
+	ASSERT_LE(0, lseek(self->kmsg, 0, SEEK_END));
+	ASSERT_EQ(0, dho_counts(self->before));
+}
+
+FIXTURE_TEARDOWN(race)
+{
+	dho_write_file(DHO_DEBUGFS "/strict", "0");
+	if (self->p && self->p != MAP_FAILED)
+		munmap(self->p, LEN);
+	if (self->fd > 0)
+		close(self->fd);
+	if (self->kmsg > 0)
+		close(self->kmsg);
+}
+
+#define expect_only(cls, n) expect_only_since(_metadata, self->before, cls, n)
+
+/*
+ * The kernel log since the fixture started, one record per line (the
+ * message part only), or NULL when it cannot be read completely.
+ */
+static char *kmsg_since(int fd)
+{
+	size_t cap = 1 << 16, len = 0;
+	char rec[8192], *out = malloc(cap), *msg;
+	ssize_t n;
+
+	if (!out)
+		return NULL;
+	for (;;) {
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EAGAIN)
+			break;
+		if (n <= 0) {	/* EPIPE: records were overwritten */
+			free(out);
+			return NULL;
+		}
+		rec[n] = '\0';
+		msg = strchr(rec, ';');
+		msg = msg ? msg + 1 : rec;
+		n = strlen(msg);
+		if (len + n + 1 >= cap) {
+			char *bigger = realloc(out, cap * 2);
+
+			if (!bigger) {
+				free(out);
+				return NULL;
+			}
+			out = bigger;
+			cap *= 2;
+		}
+		memcpy(out + len, msg, n);
+		len += n;
+		if (!n || msg[n - 1] != '\n')
+			out[len++] = '\n';
+	}
+	out[len] = '\0';
+	return out;
+}
+
+/* A line of @text starts with @prefix. */
+static bool line_starts(const char *text, const char *prefix)
+{
+	const char *line = text;
+
+	while (line && *line) {
+		if (!strncmp(line, prefix, strlen(prefix)))
+			return true;
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	return false;
+}
+
+struct writer {
+	char *p;
+	atomic_bool stop;
+	atomic_long writes;
+};
+
+static void *writer_fn(void *arg)
+{
+	struct writer *w = arg;
+	long i = 0;
+
+	while (!atomic_load(&w->stop)) {
+		__atomic_store_n(&w->p[(i % 16) * 4096], (char)i, __ATOMIC_RELAXED);
+		i++;
+		atomic_store(&w->writes, i);
+	}
+	return NULL;
+}
+
+/*
+ * One thread opens and closes windows while another, on the other CPU,
+ * writes without SYNC.  Every window close hands the buffer back before
+ * its flush, so the writer keeps faulting and is caught; the buffer ends
+ * the run owned by nobody with its counts consistent.
+ */
+TEST_F_TIMEOUT(race, window_close_vs_writer, 120)
+{
+	struct writer w = { .p = self->p };
+	long now[DHO_NR_CLASSES], writes;
+	pthread_t thread;
+	int i;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		SKIP(return, "needs two online CPUs");
+	ASSERT_EQ(0, pthread_create(&thread, NULL, writer_fn, &w));
+	for (i = 0; i < 2000; i++) {
+		ASSERT_EQ(0, dho_sync(self->fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW));
+		self->p[4096] = (char)i;
+		ASSERT_EQ(0, dho_sync(self->fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW));
+	}
+	atomic_store(&w.stop, true);
+	ASSERT_EQ(0, pthread_join(thread, NULL));
+	writes = atomic_load(&w.writes);
+	TH_LOG("%ld unsynced writes beside 2000 windows", writes);
+	ASSERT_EQ(0, dho_counts(now));
+	/* the writer raced every window; it was seen outside them */
+	EXPECT_LT(0, now[0] - self->before[0]);
+	for (i = 1; i < DHO_NR_CLASSES; i++)
+		EXPECT_EQ(0, now[i] - self->before[i]) TH_LOG("class %d", i);
+}
+
+/* The buffers table's line for @fd, or NULL. */
+static char *buffers_line(int fd)
+{
+	char *table = dho_read_file(DHO_DEBUGFS "/buffers"), want[64], *line, *copy;
+
+	if (!table)
+		return NULL;
+	snprintf(want, sizeof(want), "ino=%lu ", dho_ino(fd));
+	line = strstr(table, want);
+	copy = line ? strndup(line, strchrnul(line, '\n') - line) : NULL;
+	free(table);
+	return copy;
+}
+
+/*
+ * strict: a driver's write through its vmap alias, seen when a task SYNCs,
+ * is the driver's fault; the task is a bystander and gets no signal.
+ */
+TEST_F(race, strict_spares_bystander)
+{
+	struct dho_imp_access acc = { .offset = 8192, .len = 4, .value = 0x55 };
+	int imp, status;
+	pid_t pid;
+
+	if (access("/dev/dho_importer", R_OK | W_OK))
+		SKIP(return, "dho_importer.ko not loaded");
+	imp = open("/dev/dho_importer", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, imp);
+	ASSERT_EQ(0, ioctl(imp, DHO_IMP_IMPORT, &self->fd));
+	ASSERT_EQ(0, ioctl(imp, DHO_IMP_VMAP));
+	ASSERT_EQ(0, dho_write_file(DHO_DEBUGFS "/strict", "1"));
+	/* the driver's bug: a write through the alias outside any window */
+	ASSERT_EQ(0, ioctl(imp, DHO_IMP_WRITE, &acc));
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (dho_sync(self->fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW))
+			_exit(2);
+		self->p[0] = 1;
+		_exit(dho_sync(self->fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW) ? 3 : 0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status))
+		TH_LOG("the SYNCing task got signal %d",
+		       WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	if (WIFEXITED(status))
+		EXPECT_EQ(0, WEXITSTATUS(status));
+	expect_only(0, 1);	/* cpu_access_unowned, the driver's */
+	ASSERT_EQ(0, dho_write_file(DHO_DEBUGFS "/strict", "0"));
+	ASSERT_EQ(0, ioctl(imp, DHO_IMP_RELEASE));
+	close(imp);
+}
+
+/*
+ * strict: a device mapping the buffer inside a userspace SYNC window is a
+ * violation an unprivileged task can cause; it must not reach a WARN (which
+ * panic_on_warn would turn into a panic).
+ */
+TEST_F(race, strict_no_warn_from_userspace)
+{
+	__u32 d = DHO_IMP_BIDIRECTIONAL;
+	char *log;
+	int imp;
+
+	if (access("/dev/dho_importer", R_OK | W_OK))
+		SKIP(return, "dho_importer.ko not loaded");
+	imp = open("/dev/dho_importer", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, imp);
+	ASSERT_EQ(0, ioctl(imp, DHO_IMP_IMPORT, &self->fd));
+	ASSERT_EQ(0, ioctl(imp, DHO_IMP_ATTACH));
+	ASSERT_EQ(0, dho_write_file(DHO_DEBUGFS "/strict", "1"));
+	ASSERT_EQ(0, dho_sync(self->fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW));
+	ASSERT_EQ(0, ioctl(imp, DHO_IMP_MAP, &d));
+	ASSERT_EQ(0, dho_sync(self->fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW));
+	ASSERT_EQ(0, dho_write_file(DHO_DEBUGFS "/strict", "0"));
+	expect_only(3, 1);	/* device_access_cpu_owned */
+	ASSERT_EQ(0, ioctl(imp, DHO_IMP_RELEASE));
+	close(imp);
+
+	log = kmsg_since(self->kmsg);
+	ASSERT_NE(NULL, log);
+	EXPECT_EQ(NULL, strstr(log, "WARNING:")) TH_LOG("%s", log);
+	EXPECT_EQ(NULL, strstr(log, "------------[ cut here ]")) TH_LOG("%s", log);
+	free(log);
+}
+
+/*
+ * A task name with a newline cannot start a line of its own in the kernel
+ * log, the violations file or the buffers table.
+ */
+TEST_F(race, comm_cannot_forge_lines)
+{
+	char *log, *viol, *line;
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		prctl(PR_SET_NAME, "x\nFORGED x");
+		self->p[0] = 1;		/* unsynced: reported under that name */
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	expect_only(0, 1);
+
+	/* the name in a live mapping record and in the last transition */
+	ASSERT_EQ(0, prctl(PR_SET_NAME, "y\nFORGED y"));
+	ASSERT_EQ(0, dho_sync(self->fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW));
+	line = buffers_line(self->fd);
+	ASSERT_EQ(0, prctl(PR_SET_NAME, "owner_race_test"));
+	ASSERT_EQ(0, dho_sync(self->fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW));
+	ASSERT_NE(NULL, line);
+	EXPECT_EQ(NULL, strchr(line, '\n')) TH_LOG("%s", line);
+	EXPECT_NE(NULL, strstr(line, "y\\nFORGED y")) TH_LOG("%s", line);
+	free(line);
+
+	viol = dho_read_file(DHO_DEBUGFS "/violations");
+	ASSERT_NE(NULL, viol);
+	EXPECT_FALSE(line_starts(viol, "FORGED")) TH_LOG("%s", viol);
+	EXPECT_NE(NULL, strstr(viol, "x\\nFORGED x")) TH_LOG("%s", viol);
+	free(viol);
+	log = kmsg_since(self->kmsg);
+	ASSERT_NE(NULL, log);
+	EXPECT_FALSE(line_starts(log, "FORGED")) TH_LOG("%s", log);
+	free(log);
+}
+
+/* After fork, the child's mapping is recorded as the child's. */
+TEST_F(race, fork_records_child)
+{
+	int to_child[2], to_parent[2], status;
+	char *line, want[32], c = 0;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(to_child));
+	ASSERT_EQ(0, pipe(to_parent));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (dho_sync(self->fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW))
+			_exit(2);
+		self->p[4096] = 1;
+		if (dho_sync(self->fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW))
+			_exit(3);
+		if (write(to_parent[1], &c, 1) != 1 || read(to_child[0], &c, 1) != 1)
+			_exit(4);
+		_exit(0);
+	}
+	ASSERT_EQ(1, read(to_parent[0], &c, 1));
+	line = buffers_line(self->fd);
+	ASSERT_EQ(1, write(to_child[1], &c, 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_NE(NULL, line);
+	EXPECT_NE(NULL, strstr(line, " mmaps=2 ")) TH_LOG("%s", line);
+	snprintf(want, sizeof(want), "%d:owner_race_test:", pid);
+	EXPECT_NE(NULL, strstr(line, want)) TH_LOG("%s", line);
+	snprintf(want, sizeof(want), "%d:owner_race_test:", getpid());
+	EXPECT_NE(NULL, strstr(line, want)) TH_LOG("%s", line);
+	free(line);
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
+	expect_only(-1, 0);
+	close(to_child[0]);
+	close(to_child[1]);
+	close(to_parent[0]);
+	close(to_parent[1]);
+}
+
+TEST_HARNESS_MAIN
