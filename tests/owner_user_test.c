@@ -271,24 +271,202 @@ TEST(debugfs_abi)
 	EXPECT_EQ(0, dho_write_file(DHO_DEBUGFS "/filter", "\n"));
 }
 
-/* No kernel address in anything the tracker prints. */
-TEST(no_kernel_pointers)
-{
-	static const char *const files[] = {
-		DHO_DEBUGFS "/violations", DHO_DEBUGFS "/buffers",
-	};
-	unsigned int i;
+/* A buffer of the system heap, mapped; its fd, or the test fails. */
+struct mapped {
+	int fd;
+	char *p;
+	unsigned long ino;
+};
 
+static void map_new(struct __test_metadata *_metadata, struct mapped *m)
+{
+	m->fd = dho_alloc("system", LEN);
+	ASSERT_LE(0, m->fd);
+	m->p = mmap(NULL, LEN, PROT_READ | PROT_WRITE, MAP_SHARED, m->fd, 0);
+	ASSERT_NE(MAP_FAILED, m->p);
+	m->ino = dho_ino(m->fd);
+}
+
+static void unmap(struct __test_metadata *_metadata, struct mapped *m)
+{
+	EXPECT_EQ(0, munmap(m->p, LEN));
+	EXPECT_EQ(0, close(m->fd));
+}
+
+/* An unsynchronised write; a SYNC cycle first, so that it faults again. */
+static void unsynced(struct __test_metadata *_metadata, struct mapped *m)
+{
+	ASSERT_EQ(0, dho_sync(m->fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW));
+	ASSERT_EQ(0, dho_sync(m->fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW));
+	m->p[4096] = 1;
+}
+
+static bool listed(unsigned long ino)
+{
+	char *t = dho_read_file(DHO_DEBUGFS "/buffers"), want[64];
+	bool found;
+
+	snprintf(want, sizeof(want), "ino=%lu ", ino);
+	found = t && strstr(t, want);
+	free(t);
+	return found;
+}
+
+static int reports_in(const char *file)
+{
+	char *s = dho_read_file(file);
+	int n = s ? dho_count_str(s, "BUG: dma-heap-owner: ") : -1;
+
+	free(s);
+	return n;
+}
+
+/* The knobs every test here starts from. */
+static void knobs_default(struct __test_metadata *_metadata)
+{
 	if (!dho_tracker_present())
 		SKIP(return, "no tracker");
-	for (i = 0; i < 2; i++) {
-		char *s = dho_read_file(files[i]);
+	ASSERT_EQ(0, dho_write_file(DHO_DEBUGFS "/disabled", "0"));
+	ASSERT_EQ(0, dho_write_file(DHO_DEBUGFS "/strict", "0"));
+	ASSERT_EQ(0, dho_write_file(DHO_DEBUGFS "/all_errors", "0"));
+	ASSERT_EQ(0, dho_write_file(DHO_DEBUGFS "/filter", ""));
+	ASSERT_EQ(0, dho_write_file(DHO_DEBUGFS "/num_errors", "100"));
+}
 
-		ASSERT_NE(NULL, s);
-		EXPECT_EQ(NULL, strstr(s, "ffff8")) TH_LOG("%s leaks an address", files[i]);
-		EXPECT_EQ(NULL, strstr(s, "0xffff")) TH_LOG("%s leaks an address", files[i]);
-		free(s);
+/* disabled: violations stop being counted, and are counted again after. */
+TEST(knob_disabled)
+{
+	long before[DHO_NR_CLASSES];
+	struct mapped on, off, again;
+	char *s;
+
+	knobs_default(_metadata);
+	map_new(_metadata, &on);		/* tracked, then tracking stops */
+	ASSERT_TRUE(listed(on.ino));
+	ASSERT_EQ(0, dho_counts(before));
+
+	ASSERT_EQ(0, dho_write_file(DHO_DEBUGFS "/disabled", "1"));
+	s = dho_read_file(DHO_DEBUGFS "/disabled");
+	EXPECT_STREQ("1\n", s);
+	free(s);
+	map_new(_metadata, &off);		/* allocated while off */
+	on.p[0] = 1;
+	off.p[0] = 1;
+	ASSERT_EQ(0, dho_sync(off.fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW));
+	expect_only_since(_metadata, before, -1, 0);
+	EXPECT_FALSE(listed(off.ino));
+
+	ASSERT_EQ(0, dho_write_file(DHO_DEBUGFS "/disabled", "0"));
+	s = dho_read_file(DHO_DEBUGFS "/disabled");
+	EXPECT_STREQ("0\n", s);
+	free(s);
+	map_new(_metadata, &again);
+	EXPECT_TRUE(listed(again.ino));
+	again.p[0] = 1;
+	expect_only_since(_metadata, before, CPU_ACCESS_UNOWNED, 1);
+	unmap(_metadata, &on);
+	unmap(_metadata, &off);
+	unmap(_metadata, &again);
+}
+
+/*
+ * num_errors=N: the first N reports reach the kernel log, every report
+ * reaches the ring, which keeps the last 16.
+ */
+TEST(knob_num_errors)
+{
+	struct mapped m[20];
+	char *log, want[64];
+	int kmsg, err, i;
+
+	knobs_default(_metadata);
+	ASSERT_EQ(0, dho_write_file(DHO_DEBUGFS "/reset", "1"));
+	ASSERT_EQ(0, dho_write_file(DHO_DEBUGFS "/num_errors", "3"));
+	kmsg = dho_kmsg_open();
+	ASSERT_LE(0, kmsg);
+	for (i = 0; i < 8; i++) {
+		map_new(_metadata, &m[i]);
+		m[i].p[0] = 1;			/* one report each */
 	}
+	log = dho_kmsg_read(kmsg, &err);
+	ASSERT_NE(NULL, log) TH_LOG("/dev/kmsg: %s", strerror(-err));
+	EXPECT_EQ(3, dho_count_str(log, "BUG: dma-heap-owner: "));
+	for (i = 0; i < 8; i++) {
+		snprintf(want, sizeof(want), "buffer: ino=%lu ", m[i].ino);
+		EXPECT_EQ(i < 3, dho_count_str(log, want)) TH_LOG("buffer %d", i);
+	}
+	free(log);
+	EXPECT_EQ(8, reports_in(DHO_DEBUGFS "/violations"));
+
+	/* twelve more: the ring keeps 16, the log still 3 */
+	for (i = 8; i < 20; i++) {
+		map_new(_metadata, &m[i]);
+		m[i].p[0] = 1;
+	}
+	log = dho_kmsg_read(kmsg, &err);
+	close(kmsg);
+	ASSERT_NE(NULL, log) TH_LOG("/dev/kmsg: %s", strerror(-err));
+	EXPECT_EQ(0, dho_count_str(log, "BUG: dma-heap-owner: "));
+	free(log);
+	EXPECT_EQ(16, reports_in(DHO_DEBUGFS "/violations"));
+	log = dho_read_file(DHO_DEBUGFS "/violations");
+	ASSERT_NE(NULL, log);
+	for (i = 0; i < 20; i++) {		/* the last 16 */
+		snprintf(want, sizeof(want), "buffer: ino=%lu ", m[i].ino);
+		EXPECT_EQ(i >= 4, dho_count_str(log, want)) TH_LOG("buffer %d", i);
+	}
+	free(log);
+	for (i = 0; i < 20; i++)
+		unmap(_metadata, &m[i]);
+	EXPECT_EQ(0, dho_write_file(DHO_DEBUGFS "/num_errors", "100"));
+}
+
+/* reset: counters and ring emptied, and each buffer reports each class again. */
+TEST(knob_reset)
+{
+	long counts[DHO_NR_CLASSES];
+	struct mapped m[2];
+	char *s;
+	int i, round, kmsg, err;
+
+	knobs_default(_metadata);
+	ASSERT_EQ(0, dho_write_file(DHO_DEBUGFS "/reset", "1"));
+	for (i = 0; i < 2; i++)
+		map_new(_metadata, &m[i]);
+	for (round = 0; round < 2; round++) {
+		kmsg = dho_kmsg_open();
+		ASSERT_LE(0, kmsg);
+		for (i = 0; i < 2; i++) {
+			m[i].p[0] = 1;		/* cpu_access_unowned */
+			ASSERT_EQ(0, dho_sync(m[i].fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW));
+		}
+		/* the same again: counted, not reported */
+		for (i = 0; i < 2; i++) {
+			unsynced(_metadata, &m[i]);
+			ASSERT_EQ(0, dho_sync(m[i].fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW));
+		}
+		ASSERT_EQ(0, dho_counts(counts));
+		EXPECT_EQ(4, counts[CPU_ACCESS_UNOWNED]) TH_LOG("round %d", round);
+		EXPECT_EQ(4, counts[CPU_ACCESS_UNBALANCED]) TH_LOG("round %d", round);
+		EXPECT_EQ(4, reports_in(DHO_DEBUGFS "/violations")) TH_LOG("round %d", round);
+		s = dho_kmsg_read(kmsg, &err);
+		close(kmsg);
+		ASSERT_NE(NULL, s) TH_LOG("/dev/kmsg: %s", strerror(-err));
+		EXPECT_EQ(2, dho_count_str(s, "BUG: dma-heap-owner: cpu_access_unowned "));
+		EXPECT_EQ(2, dho_count_str(s, "BUG: dma-heap-owner: cpu_access_unbalanced "));
+		free(s);
+
+		ASSERT_EQ(0, dho_write_file(DHO_DEBUGFS "/reset", "1"));
+		ASSERT_EQ(0, dho_counts(counts));
+		for (i = 0; i < DHO_NR_CLASSES; i++)
+			EXPECT_EQ(0, counts[i]);
+		s = dho_read_file(DHO_DEBUGFS "/error_count");
+		EXPECT_STREQ("0\n", s);
+		free(s);
+		EXPECT_EQ(0, reports_in(DHO_DEBUGFS "/violations"));
+	}
+	for (i = 0; i < 2; i++)
+		unmap(_metadata, &m[i]);
 }
 
 TEST_HARNESS_MAIN
