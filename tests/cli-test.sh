@@ -214,6 +214,15 @@ run "$dho" check --ktap -- sh -c 'kill -TERM $$'
 has "$out" '^not ok 8 command$' '^# command killed by signal 15$'
 result $(( $? || rc != 3 )) "check --ktap: a command killed by a signal: not ok command, exit 3"
 
+# a command that fails and raises violations: the violations decide, exit 1
+run "$dho" check -- sh -c '"$1" unsynced; exit 5' sh "$client"
+has "$out" 'exited with status 5' '^ +cpu_access_unowned +\+1$' \
+	'FAIL: 1 violation \(cpu_access_unowned \+1\)'
+result $(( $? || rc != 1 )) "check: a command failing with violations: exit 1"
+run "$dho" check --json -- sh -c '"$1" unsynced; exit 5' sh "$client"
+json_ok 'j["exit_status"] == 5 and j["violations"] == 1 and j["result"] == "violations"'
+result $(( $? || rc != 1 )) "check --json: a command failing with violations: exit 1, status 5"
+
 run "$dho" check -- "$tmp/no-such-command"
 has "$err" 'cannot run'
 result $(( $? || rc != 2 )) "check: a command that cannot run: exit 2"
@@ -290,6 +299,24 @@ if [ -e "$event" ]; then
 else
 	skip "watch" "no $event"
 fi
+
+# --- no kernel address in what the tool prints ---
+
+# 16 hex digits starting with ffff, with or without 0x, any case
+kaddr='[fF]{4}[0-9a-fA-F]{12}'
+ok=0
+: > "$tmp/all"
+for cmd in status buffers "check -- $client flush-missing" "check --json -- $client vmapped"; do
+	# shellcheck disable=SC2086
+	run "$dho" $cmd
+	cat "$out" "$err" >> "$tmp/all"
+done
+grep -Eq 'BUG: dma-heap-owner: vmap_flush_missing' "$tmp/all" || ok=1
+if grep -E "$kaddr" "$tmp/all" > "$out"; then
+	ok=1
+fi
+: > "$err"
+result $ok "status, buffers, check: no kernel address in the output"
 
 # --- environment errors ---
 
