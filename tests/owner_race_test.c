@@ -340,4 +340,31 @@ TEST_F(race, fork_records_child)
 	close(to_parent[1]);
 }
 
+/* Values a knob cannot hold are refused, never truncated or echoed raw. */
+TEST(knob_values_refused)
+{
+	char *before, *after;
+
+	if (!dho_tracker_present())
+		SKIP(return, "kernel without DMABUF_HEAPS_OWNER_DEBUG or debugfs not mounted");
+	ASSERT_EQ(0, dho_write_file(DHO_DEBUGFS "/filter", ""));
+	before = dho_read_file(DHO_DEBUGFS "/num_errors");
+	ASSERT_NE(NULL, before);
+	EXPECT_NE(0, dho_write_file(DHO_DEBUGFS "/num_errors", "4294967296"));
+	after = dho_read_file(DHO_DEBUGFS "/num_errors");
+	ASSERT_NE(NULL, after);
+	EXPECT_STREQ(before, after);
+	EXPECT_EQ(0, dho_write_file(DHO_DEBUGFS "/num_errors", "4294967295"));
+	EXPECT_EQ(0, dho_write_file(DHO_DEBUGFS "/num_errors", before));
+	free(before);
+	free(after);
+
+	EXPECT_NE(0, dho_write_file(DHO_DEBUGFS "/filter", "sys\x01tem"));
+	EXPECT_NE(0, dho_write_file(DHO_DEBUGFS "/filter", "a\nb"));
+	after = dho_read_file(DHO_DEBUGFS "/filter");
+	ASSERT_NE(NULL, after);
+	EXPECT_STREQ("\n", after);
+	free(after);
+}
+
 TEST_HARNESS_MAIN

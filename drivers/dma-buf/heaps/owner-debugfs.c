@@ -153,6 +153,22 @@ static int dho_bool_set(void *data, u64 val)
 }
 DEFINE_DEBUGFS_ATTRIBUTE(dho_bool_fops, dho_bool_get, dho_bool_set, "%llu\n");
 
+/* debugfs_create_u32() truncates 2^32 and above: refuse it instead. */
+static int dho_u32_get(void *data, u64 *val)
+{
+	*val = READ_ONCE(*(u32 *)data);
+	return 0;
+}
+
+static int dho_u32_set(void *data, u64 val)
+{
+	if (val > U32_MAX)
+		return -EINVAL;
+	WRITE_ONCE(*(u32 *)data, val);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(dho_u32_fops, dho_u32_get, dho_u32_set, "%llu\n");
+
 static int dho_reset_set(void *data, u64 val)
 {
 	if (val != 1)
@@ -211,7 +227,7 @@ void dho_debugfs_init(void)
 	debugfs_create_file("buffers", 0400, dir, NULL, &dho_buffers_fops);
 	debugfs_create_file_unsafe("disabled", 0644, dir, NULL, &dho_disabled_fops);
 	debugfs_create_file_unsafe("all_errors", 0644, dir, &dho_all_errors, &dho_bool_fops);
-	debugfs_create_u32("num_errors", 0644, dir, &dho_num_errors);
+	debugfs_create_file_unsafe("num_errors", 0644, dir, &dho_num_errors, &dho_u32_fops);
 	debugfs_create_file("filter", 0644, dir, NULL, &dho_filter_fops);
 	debugfs_create_file_unsafe("strict", 0644, dir, &dho_strict, &dho_bool_fops);
 	debugfs_create_file_unsafe("reset", 0200, dir, NULL, &dho_reset_fops);

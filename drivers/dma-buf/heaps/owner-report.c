@@ -65,11 +65,13 @@ EXPORT_SYMBOL_IF_KUNIT(dho_error_count);
  * @buf: the name, possibly ending in a newline; empty clears the filter
  * @len: its length
  *
- * Return: 0, or -EINVAL if the name is too long.
+ * Return: 0, or -EINVAL if the name is too long or holds a control
+ * character.
  */
 int dho_set_filter(const char *buf, size_t len)
 {
 	char name[sizeof(dho_filter)];
+	size_t i;
 
 	if (len && buf[len - 1] == '\n')
 		len--;
@@ -79,6 +81,9 @@ int dho_set_filter(const char *buf, size_t len)
 	name[len] = '\0';
 	if (strlen(name) != len)
 		return -EINVAL;
+	for (i = 0; i < len; i++)	/* it is printed back: no control bytes */
+		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
+			return -EINVAL;
 
 	spin_lock(&dho_filter_lock);
 	strscpy(dho_filter, name, sizeof(dho_filter));

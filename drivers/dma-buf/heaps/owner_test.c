@@ -494,6 +494,8 @@ static void owner_knobs(struct kunit *test)
 	dma_buf_end_cpu_access(dmabuf, DMA_BIDIRECTIONAL);
 	KUNIT_EXPECT_EQ(test, observed_reports(), reports + 3);
 	KUNIT_EXPECT_EQ(test, dho_set_filter("0123456789012345678901234567890123", 34), -EINVAL);
+	KUNIT_EXPECT_EQ(test, dho_set_filter("sys\ntem", 8), -EINVAL);
+	KUNIT_EXPECT_EQ(test, dho_set_filter("sys\x7f", 4), -EINVAL);
 	KUNIT_EXPECT_EQ(test, dho_set_filter("", 0), 0);
 
 	/* num_errors: no more reports in the log */
