@@ -340,6 +340,90 @@ TEST_F(race, fork_records_child)
 	close(to_parent[1]);
 }
 
+static void on_alarm(int sig)
+{
+	_exit(124);
+}
+
+/*
+ * A PROT_WRITE-only mapping is readable, as on every MMU: a read in a
+ * window, and a read and a write after it, resolve instead of refaulting
+ * for ever (the page used to be mapped PAGE_NONE).
+ */
+TEST_F(race, write_only_mapping)
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		char *p;
+
+		signal(SIGALRM, on_alarm);
+		alarm(10);
+		p = mmap(NULL, 4096, PROT_WRITE, MAP_SHARED, self->fd, 0);
+		if (p == MAP_FAILED)
+			_exit(2);
+		if (dho_sync(self->fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ))
+			_exit(3);
+		(void)__atomic_load_n(&p[0], __ATOMIC_RELAXED);
+		if (dho_sync(self->fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ))
+			_exit(4);
+		if (dho_sync(self->fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW))
+			_exit(5);
+		(void)__atomic_load_n(&p[1], __ATOMIC_RELAXED);
+		__atomic_store_n(&p[1], 1, __ATOMIC_RELAXED);
+		_exit(dho_sync(self->fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW) ? 6 : 0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("124: a fault never resolved");
+	expect_only(-1, 0);
+}
+
+/* dma-debug's error count, or -1 without DMA_API_DEBUG. */
+static long dma_api_errors(void)
+{
+	char *s = dho_read_file("/sys/kernel/debug/dma-api/error_count");
+	long n = s ? strtol(s, NULL, 10) : -1;
+
+	free(s);
+	return n;
+}
+
+/*
+ * Two importers map one buffer at once: a shared dma-buf, nothing wrong.
+ * dma-debug used to report the second mapping as overlapping (and WARN).
+ */
+TEST_F(race, two_importers_map_one_buffer)
+{
+	__u32 d = DHO_IMP_BIDIRECTIONAL;
+	long before = dma_api_errors();
+	int imp[2], i;
+
+	if (access("/dev/dho_importer", R_OK | W_OK))
+		SKIP(return, "dho_importer.ko not loaded");
+	if (before < 0)
+		SKIP(return, "no DMA-API debugging in this kernel");
+	for (i = 0; i < 2; i++) {
+		imp[i] = open("/dev/dho_importer", O_RDWR | O_CLOEXEC);
+		ASSERT_LE(0, imp[i]);
+		ASSERT_EQ(0, ioctl(imp[i], DHO_IMP_IMPORT, &self->fd));
+		ASSERT_EQ(0, ioctl(imp[i], DHO_IMP_ATTACH));
+		ASSERT_EQ(0, ioctl(imp[i], DHO_IMP_MAP, &d));
+	}
+	ASSERT_EQ(0, dho_sync(self->fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW));
+	self->p[0] = 1;
+	ASSERT_EQ(0, dho_sync(self->fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW));
+	for (i = 0; i < 2; i++) {
+		EXPECT_EQ(0, ioctl(imp[i], DHO_IMP_RELEASE));
+		close(imp[i]);
+	}
+	EXPECT_EQ(before, dma_api_errors());
+	expect_only(-1, 0);
+}
+
 /* Values a knob cannot hold are refused, never truncated or echoed raw. */
 TEST(knob_values_refused)
 {

@@ -298,7 +298,16 @@ static struct sg_table *heap_helper_map_dma_buf(struct dma_buf_attachment *attac
 	a->mapped = true;
 	mutex_unlock(&buffer->lock);
 
-	ret = dma_map_sgtable(attachment->dev, &a->table, direction, 0);
+	/*
+	 * Cache maintenance is explicit, here and in begin/end_cpu_access:
+	 * DMA_ATTR_SKIP_CPU_SYNC tells dma-debug so, and it then accepts
+	 * the same pages mapped by several attachments at once (a shared
+	 * dma-buf), which it otherwise reports as overlapping mappings.
+	 */
+	ret = dma_map_sgtable(attachment->dev, &a->table, direction,
+			      DMA_ATTR_SKIP_CPU_SYNC);
+	if (!ret)
+		dma_sync_sgtable_for_device(attachment->dev, &a->table, direction);
 	if (ret) {
 		mutex_lock(&buffer->lock);
 		a->mapped = false;
@@ -328,7 +337,8 @@ static void heap_helper_unmap_dma_buf(struct dma_buf_attachment *attachment,
 	a->dir = DMA_NONE;
 	mutex_unlock(&buffer->lock);
 
-	dma_unmap_sgtable(attachment->dev, table, direction, 0);
+	dma_sync_sgtable_for_cpu(attachment->dev, table, direction);
+	dma_unmap_sgtable(attachment->dev, table, direction, DMA_ATTR_SKIP_CPU_SYNC);
 }
 
 static int heap_helper_begin_cpu_access(struct dma_buf *dmabuf,
@@ -412,8 +422,14 @@ vm_fault_t heap_helper_insert_page(struct heap_helper_buffer *buffer,
 	page = heap_helper_page(buffer, pgoff);
 	if (!page)
 		return VM_FAULT_SIGBUS;
-	if (!writable)
-		flags &= ~VM_WRITE;
+	/*
+	 * Read-only for now: a mapping the CPU may write may also read
+	 * (PROT_WRITE alone is readable on every MMU we run on); without
+	 * VM_READ a write-only mapping would get PAGE_NONE and refault
+	 * for ever.
+	 */
+	if (!writable && (flags & VM_WRITE))
+		flags = (flags & ~VM_WRITE) | VM_READ;
 	return vmf_insert_pfn_prot(vma, addr, page_to_pfn(page),
 				   vm_get_page_prot(flags));
 }
