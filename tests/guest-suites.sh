@@ -1,51 +1,116 @@
 #!/bin/bash
 # Runs inside the test VM (see tests/run-tests.sh): every userspace suite,
-# each framed by @@SUITE/@@END lines for tests/summarize.py.
-#   guest-suites.sh <build-dir> [suite]
-build=$1 only=${2:-}
+# each framed by @@SUITE/@@END lines for tests/summarize.py, which holds the
+# list of suites each variant must run: a suite added here goes there too.
+#   guest-suites.sh <build-dir>/<variant> [suite]
+# Exports DHO_VARIANT (base or debug) for the suites.
+build=${1%/} only=${2:-}
 repo=$(cd "$(dirname "$0")/.." && pwd)
 bin=$build/bin
+export DHO_VARIANT=${build##*/}
 export PATH=$bin:$PATH
+echo "@@VARIANT $DHO_VARIANT"
 
-suite() {
-	local name=$1
+# frame name command...: run one suite between @@SUITE and @@END lines.
+# --needs FILE (repeatable) before the command names a file it needs; any
+# absolute path among the arguments is needed too.  What is not there (a
+# test that did not build, a script that is gone) is reported as missing
+# and the suite is not run.
+frame() {
+	local name=$1 arg missing=0 needs=()
 	shift
-	[ -n "$only" ] && [ "$only" != "$name" ] && return 0
+	while [ "$1" = --needs ]; do
+		needs+=("$2")
+		shift 2
+	done
 	echo "@@SUITE $name"
+	for arg in "${needs[@]}" "$@"; do
+		if [[ $arg == /* ]] && [ ! -e "$arg" ]; then
+			echo "@@MISSING $arg"
+			missing=1
+		fi
+	done
+	if [ $missing = 1 ]; then
+		echo "@@END $name 127"
+		return 0
+	fi
 	"$@" 2>&1
 	echo "@@END $name $?"
 }
 
-# The importer module plays a driver for the tests that need a device.
-if [ -e "$bin/dho_importer.ko" ]; then
-	insmod "$bin/dho_importer.ko" || echo "guest: insmod dho_importer.ko failed"
-fi
+# suite name [--needs FILE]... command...: frame it, unless make test
+# asked for another suite (SUITE=).
+suite() {
+	[ -n "$only" ] && [ "$only" != "$1" ] && return 0
+	frame "$@"
+}
 
+# result number status description: one TAP result line.
+result() {
+	if [ "$2" = 0 ]; then
+		echo "ok $1 $3"
+	else
+		echo "not ok $1 $3"
+	fi
+}
+
+# The importer module plays a driver for the tests that need a device;
+# every run loads it, whichever suite it runs.
+insmod_importer() {
+	local out rc
+
+	echo "1..1"
+	out=$(insmod "$1" 2>&1)
+	rc=$?
+	[ -n "$out" ] && printf '%s\n' "$out" | sed 's/^/# /'
+	result 1 "$rc" "insmod $1"
+	return "$rc"
+}
+
+# kmemleak (the debug kernel): two checked scans after everything else,
+# then the report read back; a kmemleak that switched itself off refuses
+# the scan (EPERM) and says so in the kernel log.
+kmemleak_check() {
+	local kml=/sys/kernel/debug/kmemleak out rc i
+
+	echo "1..5"
+	[ -e "$kml" ]
+	result 1 $? "$kml exists"
+	for i in 2 3; do
+		out=$( { echo scan > "$kml"; } 2>&1)
+		rc=$?
+		[ -n "$out" ] && printf '%s\n' "$out" | sed 's/^/# /'
+		result "$i" "$rc" "echo scan > $kml"
+		[ "$i" = 2 ] && sleep 5
+	done
+	out=$(cat "$kml" 2>&1)
+	rc=$?
+	[ -n "$out" ] && printf '%s\n' "$out" | sed 's/^/# /' | head -200
+	result 4 "$rc" "cat $kml"
+	[ "$rc" = 0 ] && [ -z "$out" ]
+	result 5 $? "no unreferenced objects"
+	out=$(dmesg 2>&1 | grep -i 'kmemleak' | grep -iv 'Kernel memory leak detector initialized\|Automatic memory scanning thread')
+	[ -n "$out" ] && printf '%s\n' "$out" | sed 's/^/# dmesg: /'
+	return 0
+}
+
+frame insmod insmod_importer "$bin/dho_importer.ko"
 suite heap_mmap "$bin/heap_mmap_test"
 suite owner_user "$bin/owner_user_test"
-[ -x "$bin/owner_importer_test" ] && suite owner_importer "$bin/owner_importer_test"
+suite owner_importer "$bin/owner_importer_test"
+suite owner_race "$bin/owner_race_test"
 suite stress "$bin/stress_test"
-[ -x "$bin/dma-heap-owner" ] && suite cli bash "$repo/tests/cli-test.sh" "$bin"
-[ -d "$repo/tools/debug" ] && command -v bpftrace >/dev/null &&
-	suite bpftrace bash "$repo/tests/bpftrace-test.sh" "$repo/tools/debug" "$bin"
-# last: the false-positive check runs on a quiet tracker
+suite torture "$bin/torture_test"
+suite fuzz "$bin/fuzz_test"
+suite cli --needs "$bin/dma-heap-owner" --needs "$bin/dho-client" \
+	bash "$repo/tests/cli-test.sh" "$bin"
+suite bpftrace --needs "$bin/dho-client" \
+	bash "$repo/tests/bpftrace-test.sh" "$repo/tools/debug" "$bin"
+# the false-positive check runs on a quiet tracker
 suite dmabuf_heaps_upstream bash "$repo/tests/upstream-dmabuf-heaps.sh" "$bin/dmabuf-heap"
 # after everything else: injected failures can make dma-debug give up
 suite faultinject "$bin/faultinject_test"
-# kmemleak (the debug kernel): a scan after everything, no leak reported
-if [ -e /sys/kernel/debug/kmemleak ] && [ -z "$only" ]; then
-	echo "@@SUITE kmemleak"
-	echo scan > /sys/kernel/debug/kmemleak
-	sleep 5
-	echo scan > /sys/kernel/debug/kmemleak
-	leaks=$(cat /sys/kernel/debug/kmemleak)
-	if [ -z "$leaks" ]; then
-		echo "ok 1 kmemleak: no unreferenced objects"
-	else
-		echo "$leaks" | sed 's/^/# /'
-		echo "not ok 1 kmemleak: unreferenced objects"
-	fi
-	echo "1..1"
-	echo "@@END kmemleak 0"
-fi
+# last: a scan after everything
+[ "$DHO_VARIANT" = debug ] || [ -e /sys/kernel/debug/kmemleak ] &&
+	suite kmemleak kmemleak_check
 exit 0

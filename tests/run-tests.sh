@@ -2,10 +2,27 @@
 # make test: boot the test kernel once, run the KUnit suites (at boot) and
 # every userspace suite, and summarise.
 #   run-tests.sh <build-dir> <variant> [suite] [kunit-glob]
+# Exits with tests/summarize.py's status (DHO_ALLOW_SKIP in the environment
+# reaches it: see its docstring); 2 for an unknown suite.
 set -uo pipefail
 build=$(realpath -m "$1") variant=$2 only=${3:-} glob=${4:-}
 repo=$(cd "$(dirname "$0")/.." && pwd)
 ktree=$build/linux-$variant
+summarize=$repo/tests/summarize.py
+
+# an unknown SUITE fails here, before the VM boots
+if [ -n "$only" ]; then
+	suites=$(python3 "$summarize" --list-suites --variant "$variant") || exit 2
+	known=0
+	for s in $suites; do
+		[ "$s" = "$only" ] && known=1
+	done
+	if [ $known = 0 ]; then
+		echo "run-tests.sh: unknown suite '$only'; the $variant kernel's suites: $suites" >&2
+		echo "run-tests.sh: (KUnit suites are chosen with KUNIT=glob)" >&2
+		exit 2
+	fi
+fi
 append=
 [ -n "$glob" ] && append="kunit.filter_glob=$glob"
 # KUnit runs only when asked to run everything or a glob
@@ -20,4 +37,5 @@ bash "$repo/tests/vm.sh" -q -b "$build" -r "$run" -k "$ktree/arch/x86/boot/bzIma
 	-t "$timeout" -a "$append" -- \
 	"bash $repo/tests/guest-suites.sh $build/$variant '$only'"
 rc=$?
-python3 "$repo/tests/summarize.py" "$run" "$ktree" "$rc" "$only"
+python3 "$summarize" --variant "$variant" --kunit-glob "$glob" \
+	"$run" "$ktree" "$rc" "$only"

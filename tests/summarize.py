@@ -1,138 +1,425 @@
 #!/usr/bin/env python3
-"""Summarise a test VM run: KUnit results from the console (parsed by the
-kernel's own kunit.py), TAP from each userspace suite, and a check of the
-console for kernel splats.  Prints per-suite results and a last line
-'N passed, N failed'; exits non-zero on any failure.
+"""Summarise a test VM run (make test), strictly: the last line is what CI
+trusts, so nothing that was not tested may read as a pass.
 
-    summarize.py <run-dir> <kernel-tree> <vm-exit-status> [suite]
+    summarize.py [options] <run-dir> <kernel-tree> <vm-exit-status> [suite]
+    summarize.py --list-suites [--variant base|debug]
+
+<run-dir> holds console.log (the kernel console) and out.log (the output of
+tests/guest-suites.sh); <kernel-tree> is the unpacked kernel whose
+tools/testing/kunit/kunit.py parses the KUnit results; [suite] is make
+test's SUITE= (one userspace suite; KUnit then runs only with --kunit-glob).
+
+Options:
+  --variant base|debug  which kernel ran (default: from <kernel-tree>'s name,
+                        linux-<variant>); it chooses the expected suites
+  --kunit-glob GLOB     make test's KUNIT= (kunit.filter_glob)
+  --allow-skip PATTERNS suites allowed to have every case skipped
+  --list-suites         print the variant's userspace suites and exit
+
+What fails the run:
+- A suite of the variant's fixed list (EXPECTED below; with [suite], just
+  that one) that never ran, whose binary or script was not there (the
+  guest's '@@MISSING' line), or that did not finish.  An unknown [suite].
+  The test importer's insmod (the 'insmod' line), which every run needs.
+- KUnit: kunit.py parse exiting non-zero, reporting errors, or counting
+  otherwise than this summary; a suite that crashed, printed no cases or
+  never printed ("missing expected subtest"); an expected KUnit suite
+  (those of KUNIT_SUITES that the glob selects) absent.
+- TAP: no plan, more than one, fewer or more results than planned, result
+  numbers out of sequence, a 'not ok', 'Bail out!', or a non-zero exit.
+- A suite whose every case was skipped (a skip-all plan '1..0 # SKIP' too),
+  unless its name matches a pattern of --allow-skip or of the environment
+  variable DHO_ALLOW_SKIP: comma- or space-separated shell globs on the
+  names printed here ('bpftrace', 'kunit:*'; 'all' is '*'), for example
+  'make test DHO_ALLOW_SKIP=bpftrace'.  Skips are counted either way.
+- The console: any splat (SPLAT below), the tracker's own
+  'BUG: dma-heap-owner: <class> in <function>' reports excepted.
+- The VM's exit status other than 0 (124: timeout, 125: crash).
+
+The last line is exactly 'N passed, N failed, N skipped'; the exit status
+is 1 if anything failed, 0 otherwise (2 for a usage error).
 """
+import argparse
+import fnmatch
 import json
 import os
 import re
 import subprocess
 import sys
 
-run, ktree, vm_rc = sys.argv[1], sys.argv[2], int(sys.argv[3])
-only = sys.argv[4] if len(sys.argv) > 4 else ''
-console = os.path.join(run, 'console.log')
-out = os.path.join(run, 'out.log')
-results = []		# (suite, passed, failed, skipped, failures)
+# The userspace suites tests/guest-suites.sh runs, per variant, in order.
+USER_SUITES = ['heap_mmap', 'owner_user', 'owner_importer', 'owner_race',
+               'stress', 'torture', 'fuzz', 'cli', 'bpftrace',
+               'dmabuf_heaps_upstream', 'faultinject']
+EXPECTED = {
+    'base': USER_SUITES,
+    'debug': USER_SUITES + ['kmemleak'],
+}
+# Loading the test importer: every run, whatever [suite] says.
+SETUP_SUITES = ['insmod']
+# KUnit suites that must be there (others may appear and are counted).
+KUNIT_SUITES = ['dma-heap-helpers', 'dma-heap-owner']
+
+# A splat.  The tracker's own reports ("BUG: dma-heap-owner: ...") are the
+# product, not a splat.  "cacheline tracking ENOMEM" is dma-debug giving up
+# when the fault-injection suite makes one of its own GFP_NOWAIT
+# allocations fail.
+SPLAT = re.compile(
+    r'BUG: (?!dma-heap-owner: )|WARNING:|Oops|kernel BUG at|invalid opcode|'
+    r'general protection fault|Kernel panic|'
+    r'possible recursive locking|possible circular locking|'
+    r'inconsistent lock state|suspicious RCU usage|INFO: lockdep|'
+    r'KASAN:|UBSAN:|'
+    r'list_add corruption|list_del corruption|'
+    r'rcu: INFO: \S+ detected stalls|self-detected stall|'
+    r'INFO: task .* blocked for more than|'
+    r'watchdog: BUG: soft lockup|hard LOCKUP|'
+    r'unreferenced object|kmemleak: Kernel memory leak detector disabled|'
+    r'kmemleak: Cannot allocate|new suspected memory leaks|'
+    r'DMA-API: (?!preallocated|debugging enabled|cacheline tracking ENOMEM)')
+
+OK_RE = re.compile(r'(not ok|ok)(?:\s+(\d+))?(?:\s+-)?(?:\s+(.*))?$')
+PLAN_RE = re.compile(r'1\.\.(\d+)\s*(?:#\s*(?:SKIP\b\s*)?(.*))?$', re.I)
+SKIP_RE = re.compile(r'#\s*SKIP\b', re.I)
 
 
-def kunit():
-    js = os.path.join(run, 'kunit.json')
-    p = subprocess.run([sys.executable,
-                        os.path.join(ktree, 'tools/testing/kunit/kunit.py'),
-                        'parse', '--json=' + js, os.path.abspath(console)],
+class Result:
+    """One line of the summary: a suite and its counts."""
+
+    def __init__(self, name, passed=0, failed=0, skipped=0, notes=None):
+        self.name = name
+        self.passed, self.failed, self.skipped = passed, failed, skipped
+        self.notes = list(notes or [])
+
+    def fail(self, note, n=1):
+        self.failed += n
+        self.notes.append(note)
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(
+        description='Summarise a make test run (see the module docstring).')
+    p.add_argument('--variant', choices=sorted(EXPECTED))
+    p.add_argument('--kunit-glob', default='')
+    p.add_argument('--allow-skip', default=None)
+    p.add_argument('--list-suites', action='store_true')
+    p.add_argument('run', nargs='?')
+    p.add_argument('ktree', nargs='?')
+    p.add_argument('vm_rc', nargs='?', type=int)
+    p.add_argument('suite', nargs='?', default='')
+    a = p.parse_args(argv)
+    if a.list_suites:
+        a.variant = a.variant or 'base'
+        return a
+    if a.vm_rc is None:
+        p.error('need <run-dir> <kernel-tree> <vm-exit-status>')
+    if not a.variant:
+        m = re.fullmatch(r'linux-(\w+)',
+                         os.path.basename(os.path.normpath(a.ktree)))
+        if not m or m.group(1) not in EXPECTED:
+            p.error('cannot tell the variant from %s: give --variant'
+                    % a.ktree)
+        a.variant = m.group(1)
+    if a.allow_skip is None:
+        a.allow_skip = os.environ.get('DHO_ALLOW_SKIP', '')
+    return a
+
+
+def skip_allowed(name, patterns):
+    for pat in re.split(r'[,\s]+', patterns.strip()):
+        if pat == 'all':
+            pat = '*'
+        if pat and fnmatch.fnmatchcase(name, pat):
+            return True
+    return False
+
+
+def kunit_glob_selects(glob, suite):
+    """Whether kunit.filter_glob=GLOB runs (some of) SUITE."""
+    if not glob:
+        return True
+    return fnmatch.fnmatchcase(suite, glob.split('.', 1)[0])
+
+
+def kunit(run, ktree, glob):
+    """KUnit: kunit.py parse's status and counts, and our expected suites."""
+    results = []
+    whole = Result('kunit')
+    kpy = os.path.join(ktree, 'tools/testing/kunit/kunit.py')
+    js = os.path.abspath(os.path.join(run, 'kunit.json'))
+    if os.path.exists(js):
+        os.unlink(js)
+    if not os.path.exists(kpy):
+        whole.fail('no kunit.py at %s' % kpy)
+        return [whole]
+    p = subprocess.run([sys.executable, kpy, 'parse', '--json=' + js,
+                        os.path.abspath(os.path.join(run, 'console.log'))],
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       text=True)
+                       text=True, errors='replace')
     with open(os.path.join(run, 'kunit.txt'), 'w') as f:
         f.write(p.stdout)
     try:
-        data = json.load(open(js))
+        with open(js) as f:
+            data = json.load(f)
     except (OSError, ValueError):
-        results.append(('kunit', 0, 1, 0, ['kunit.py parse failed']))
-        return
+        whole.fail('kunit.py parse wrote no results (exit %d; see kunit.txt)'
+                   % p.returncode)
+        return [whole]
 
-    def walk(group, prefix):
+    def leaves(group, prefix):
+        """(name, status) of every case, parameterised ones included."""
+        for c in group.get('test_cases', []):
+            yield prefix + (c['name'] or '<missing>'), c['status']
         for sub in group.get('sub_groups', []):
-            cases = sub.get('test_cases', [])
-            name = sub['name']
-            if cases:
-                ok = [c for c in cases if c['status'] == 'PASS']
-                skip = [c for c in cases if c['status'] == 'SKIP']
-                bad = [c['name'] for c in cases
-                       if c['status'] not in ('PASS', 'SKIP')]
-                results.append(('kunit:' + name, len(ok), len(bad),
-                                len(skip), bad))
-            walk(sub, name)
-    walk(data, '')
-    if not any(r[0].startswith('kunit:') for r in results):
-        results.append(('kunit', 0, 1, 0, ['no KUnit results in the console']))
+            yield from leaves(sub, prefix + sub['name'] + '.')
+
+    seen = set()
+    for suite in data.get('sub_groups', []):
+        r = Result('kunit:' + suite['name'])
+        seen.add(suite['name'])
+        for name, status in leaves(suite, ''):
+            if status == 'PASS':
+                r.passed += 1
+            elif status == 'SKIP':
+                r.skipped += 1
+            else:
+                r.fail('%s: %s' % (name, 'crashed or missing'
+                                   if status == 'ERROR' else status))
+        results.append(r)
+    # A top-level entry without cases: a suite that crashed or ran nothing
+    # (named), or one that the plan announced and never printed (unnamed:
+    # kunit.py's "missing expected subtest").
+    for c in data.get('test_cases', []):
+        if c['name']:
+            seen.add(c['name'])
+            r = Result('kunit:' + c['name'])
+            r.fail('no test cases ran, or the suite crashed (%s)'
+                   % c['status'])
+        else:
+            r = Result('kunit')
+            r.fail('a suite in the plan never printed '
+                   '(kunit.py: missing expected subtest)')
+        results.append(r)
+    for name in KUNIT_SUITES:
+        if name not in seen and kunit_glob_selects(glob, name):
+            results.append(Result('kunit:' + name, failed=1,
+                                  notes=['missing from the console']))
+    if not results:
+        whole.fail('no KUnit results in the console')
+
+    # kunit.py's own verdict and count
+    m = None
+    for line in p.stdout.splitlines():
+        m = re.search(r'Testing complete\. Ran (\d+) tests:?(.*)', line) or m
+    if not m:
+        whole.fail('kunit.py printed no "Testing complete" line '
+                   '(exit %d; see kunit.txt)' % p.returncode)
+    else:
+        k = {'passed': 0, 'failed': 0, 'crashed': 0, 'skipped': 0,
+             'errors': 0}
+        for key, n in re.findall(r'(\w+): (\d+)', m.group(2)):
+            k[key] = int(n)
+        mine = {'passed': sum(r.passed for r in results),
+                'skipped': sum(r.skipped for r in results),
+                'failed': sum(r.failed for r in results)}
+        if k['errors']:
+            whole.fail('kunit.py found %d error(s) in the KTAP output '
+                       '(see kunit.txt)' % k['errors'])
+        if (k['passed'] != mine['passed'] or k['skipped'] != mine['skipped']
+                or k['failed'] + k['crashed'] > mine['failed']):
+            whole.fail('kunit.py counted %s, this summary %s'
+                       % (m.group(0).split('Ran ', 1)[1], mine))
+        only_skips = (k['passed'] + k['failed'] + k['crashed'] == 0 and
+                      k['skipped'] > 0)
+        if p.returncode != 0 and not only_skips:
+            whole.fail('kunit.py parse exited %d (see kunit.txt)'
+                       % p.returncode)
+    if whole.failed:
+        results.append(whole)
+    return results
 
 
-def tap_suites():
+def read_lines(path):
     try:
-        lines = open(out, errors='replace').read().splitlines()
+        with open(path, errors='replace') as f:
+            return f.read().splitlines()
     except OSError:
-        lines = []
-    cur, body = None, []
-    for line in lines:
-        m = re.match(r'@@SUITE (\S+)', line)
-        if m:
-            cur, body = m.group(1), []
+        return None
+
+
+def tap(name, body, rc, missing):
+    """One userspace suite's TAP, checked against its plan."""
+    r = Result(name)
+    plans, results, bail = [], [], False
+    for line in body:
+        if line.startswith('Bail out!'):
+            bail = True
             continue
-        m = re.match(r'@@END (\S+) (\d+)', line)
+        m = PLAN_RE.match(line)		# top level only: no indent
+        if m:
+            plans.append(m)
+            continue
+        m = OK_RE.match(line)
+        if m:
+            results.append(m)
+    for path in missing:
+        r.fail('not there (did it build?): %s' % path)
+    if missing:
+        return r
+    misnumbered = []
+    for seq, m in enumerate(results, 1):
+        desc = m.group(3) or ''
+        if m.group(2) is None or int(m.group(2)) != seq:
+            misnumbered.append('%s %s' % (m.group(1), m.group(2) or '-'))
+        if m.group(1) == 'not ok':
+            r.fail('not ok %s %s' % (m.group(2), desc))
+        elif SKIP_RE.search(desc):
+            r.skipped += 1
+        else:
+            r.passed += 1
+    if misnumbered:
+        r.fail('results not numbered 1..%d in order (%s)'
+               % (len(results), ', '.join(misnumbered[:3])))
+    if bail:
+        r.fail('Bail out!')
+    if not plans:
+        r.fail('no TAP plan (1..N): the suite did not start or did not end')
+    elif len(plans) > 1:
+        r.fail('%d TAP plans' % len(plans))
+    else:
+        planned = int(plans[0].group(1))
+        if planned == 0 and not results:
+            r.skipped += 1		# 1..0 # SKIP reason
+            r.notes.append('skipped: %s' % (plans[0].group(2) or
+                                             'plan 1..0'))
+        elif len(results) < planned:
+            r.fail('%d of %d planned results: the rest never ran'
+                   % (len(results), planned), planned - len(results))
+        elif len(results) > planned:
+            r.fail('%d results for a plan of %d' % (len(results), planned))
+    if rc != 0 and not [m for m in results if m.group(1) == 'not ok']:
+        r.fail('exit status %d' % rc)
+    return r
+
+
+def userspace(run, variant, only):
+    """The suites framed by @@SUITE/@@END in out.log, and the missing."""
+    results = []
+    lines = read_lines(os.path.join(run, 'out.log'))
+    if lines is None:
+        return [Result('out.log', failed=1, notes=['no out.log in ' + run])]
+    ran = {}
+    cur, body, missing = None, [], []
+    for line in lines:
+        m = re.match(r'@@VARIANT (\S+)$', line)
+        if m and m.group(1) != variant:
+            results.append(Result('variant', failed=1, notes=[
+                'the guest ran the %s binaries, this summary is for %s'
+                % (m.group(1), variant)]))
+        m = re.match(r'@@SUITE (\S+)$', line)
+        if m:
+            if cur:
+                results.append(Result(cur, failed=1, notes=[
+                    'did not finish (no @@END before @@SUITE %s)'
+                    % m.group(1)]))
+            cur, body, missing = m.group(1), [], []
+            ran[cur] = ran.get(cur, 0) + 1
+            continue
+        # test output without a final newline puts @@END mid-line
+        m = re.search(r'@@END (\S+) (\d+)$', line)
         if m and cur:
-            tap(cur, body, int(m.group(2)))
+            head = line[:m.start()]
+            if head:
+                body.append(head)
+            if m.group(1) != cur:
+                results.append(Result(cur, failed=1, notes=[
+                    '@@END %s inside suite %s' % (m.group(1), cur)]))
+            else:
+                results.append(tap(cur, body, int(m.group(2)), missing))
             cur = None
+            continue
+        m = re.match(r'@@MISSING (.*)$', line)
+        if m and cur:
+            missing.append(m.group(1))
             continue
         if cur:
             body.append(line)
     if cur:
-        results.append((cur, 0, 1, 0, ['suite did not finish']))
+        results.append(Result(cur, failed=1, notes=['did not finish']))
+
+    for name, n in ran.items():
+        if n > 1:
+            results.append(Result(name, failed=1,
+                                  notes=['ran %d times' % n]))
+    if only and only not in EXPECTED[variant]:
+        results.append(Result(only, failed=1, notes=[
+            "unknown suite '%s'; the %s kernel's suites: %s (KUnit suites "
+            "are chosen with KUNIT=glob)"
+            % (only, variant, ' '.join(EXPECTED[variant]))]))
+    expected = SETUP_SUITES + ([only] if only else EXPECTED[variant])
+    for name in expected:
+        if name not in ran and (name in EXPECTED[variant] or
+                                name in SETUP_SUITES):
+            results.append(Result(name, failed=1, notes=[
+                'missing: never ran (left out of guest-suites.sh, or the '
+                'VM stopped before it)']))
+    for name in ran:
+        if only and name != only and name not in SETUP_SUITES:
+            results.append(Result(name, failed=1, notes=[
+                'ran although SUITE=%s' % only]))
+    return results
 
 
-def tap(name, body, rc):
-    passed = failed = skipped = 0
-    bad = []
-    for line in body:
-        m = re.match(r'(not ok|ok) \d+ (.*)', line)	# top level only
-        if not m:
-            continue
-        if m.group(1) == 'ok':
-            if '# SKIP' in m.group(2):
-                skipped += 1
+def console(run):
+    text = read_lines(os.path.join(run, 'console.log'))
+    if text is None:
+        return Result('console', failed=1, notes=['no console.log'])
+    if not text:
+        return Result('console', failed=1, notes=['console.log is empty'])
+    hits = [line for line in text if SPLAT.search(line)]
+    if hits:
+        return Result('console', failed=1,
+                      notes=hits[:10] + (['... %d more' % (len(hits) - 10)]
+                                         if len(hits) > 10 else []))
+    return Result('console', passed=1)
+
+
+def main(argv):
+    a = parse_args(argv)
+    if a.list_suites:
+        print(' '.join(EXPECTED[a.variant]))
+        return 0
+    results = []
+    if not a.suite or a.kunit_glob:
+        results += kunit(a.run, a.ktree, a.kunit_glob)
+    results += userspace(a.run, a.variant, a.suite)
+    results.append(console(a.run))
+    if a.vm_rc != 0:
+        results.append(Result('vm', failed=1, notes=[
+            'VM exit status %d (124: timeout, 125: crash or no status)'
+            % a.vm_rc]))
+    for r in results:
+        if r.skipped and not r.passed and not r.failed:
+            if skip_allowed(r.name, a.allow_skip):
+                r.notes.append('every case skipped (allowed)')
             else:
-                passed += 1
-        else:
-            failed += 1
-            bad.append(m.group(2))
-    if rc != 0 and not failed:
-        failed, bad = failed + 1, bad + ['exit status %d' % rc]
-    if passed + failed + skipped == 0:
-        failed, bad = 1, ['no results']
-    results.append((name, passed, failed, skipped, bad))
+                r.fail('every case skipped (allow it with '
+                       'DHO_ALLOW_SKIP=%s)' % r.name)
+
+    tp = tf = ts = 0
+    for r in results:
+        tp, tf, ts = tp + r.passed, tf + r.failed, ts + r.skipped
+        extra = ', %d skipped' % r.skipped if r.skipped else ''
+        print('%-28s %s  %d passed, %d failed%s' %
+              (r.name, 'FAIL' if r.failed else 'ok  ', r.passed, r.failed,
+               extra))
+        for note in r.notes:
+            print('    - ' + note)
+    print('logs: %s (console.log, out.log, kunit.txt)' % a.run)
+    print('%d passed, %d failed, %d skipped' % (tp, tf, ts))
+    return 1 if tf else 0
 
 
-# A splat: BUG/WARNING/Oops/lockdep/KASAN/kmemleak.  The tracker's own
-# reports ("BUG: dma-heap-owner: ...") are the product, not a splat.
-SPLAT = re.compile(r'(BUG: (?!dma-heap-owner: )|WARNING:|Oops|'
-                   r'possible recursive locking|possible circular locking|'
-                   r'inconsistent lock state|suspicious RCU usage|'
-                   r'INFO: lockdep|KASAN:|unreferenced object|Kernel panic|'
-                   r'general protection fault|DMA-API: (?!preallocated|'
-                   r'debugging enabled|cacheline tracking ENOMEM))')
-# "cacheline tracking ENOMEM" is dma-debug giving up when the fault-injection
-# suite (run last) makes one of its own GFP_NOWAIT allocations fail.
-
-
-def splats():
-    try:
-        text = open(console, errors='replace').read().splitlines()
-    except OSError:
-        text = []
-    hits = [l for l in text if SPLAT.search(l)]
-    results.append(('console', 0 if hits else 1, 1 if hits else 0, 0,
-                    hits[:10]))
-
-
-if not only:
-    kunit()
-tap_suites()
-splats()
-if vm_rc != 0:
-    results.append(('vm', 0, 1, 0, ['VM exit status %d (124: timeout, '
-                                     '125: crash or no status)' % vm_rc]))
-
-tp = tf = 0
-for name, p, f, s, bad in results:
-    tp, tf = tp + p, tf + f
-    extra = ', %d skipped' % s if s else ''
-    print('%-28s %s  %d passed, %d failed%s' %
-          (name, 'FAIL' if f else 'ok  ', p, f, extra))
-    for b in bad:
-        print('    - ' + b)
-print('logs: %s (console.log, out.log, kunit.txt)' % run)
-print('%d passed, %d failed' % (tp, tf))
-sys.exit(1 if tf else 0)
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))
