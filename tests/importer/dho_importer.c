@@ -59,6 +59,17 @@ static int dho_imp_detach_mapped(struct dho_imp *imp)
 	struct sg_table copy;
 	int i, ret;
 
+	/*
+	 * An exporter whose mappings the dma-buf core caches (drm prime:
+	 * vgem's own buffers) is unmapped by the core at detach; only the
+	 * others leave the mapping behind.
+	 */
+	if (imp->att->sgt) {
+		dma_buf_detach(imp->dmabuf, imp->att);
+		imp->att = NULL;
+		imp->sgt = NULL;
+		return 0;
+	}
 	ret = sg_alloc_table(&copy, imp->sgt->orig_nents, GFP_KERNEL);
 	if (ret)
 		return ret;
