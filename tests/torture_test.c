@@ -1434,7 +1434,7 @@ TEST_F_TIMEOUT(torture, self_disable_under_fault_injection, 600)
 {
 	int secs = torture_secs() / 2 > 5 ? torture_secs() / 2 : 5;
 	long before[DHO_NR_CLASSES], after[DHO_NR_CLASSES];
-	int nth, kmsg, i, n = 0, rounds = 0, splats = 0, failed = 0, status;
+	int nth, kmsg, i, n = 0, rounds = 0, missed = 0, splats = 0, failed = 0, status;
 	char path[64], *table_before, *left;
 	pid_t rel[NR_RELEASERS];
 	unsigned long ino;
@@ -1473,9 +1473,15 @@ TEST_F_TIMEOUT(torture, self_disable_under_fault_injection, 600)
 							rounds);
 		n = oom_sweep(fd, nth, kmsg, n, &splats);
 		close(fd);
-		ASSERT_LT(0, n)
-			TH_LOG("round %d: no fail point of mmap failed the tracker's allocation",
-			       rounds);
+		if (!n) {
+			/*
+			 * The points before the record's allocation vary with
+			 * what else allocates (the debug kernel's own
+			 * bookkeeping): count the miss, assert on the total.
+			 */
+			missed++;
+			continue;
+		}
 		ASSERT_TRUE(disabled_becomes(1))
 			TH_LOG("round %d: the tracker said it was disabling itself but did not",
 			       rounds);
@@ -1516,11 +1522,16 @@ TEST_F_TIMEOUT(torture, self_disable_under_fault_injection, 600)
 	EXPECT_TRUE(left && !*left) TH_LOG("left in the buffers table:\n%s", left ?: "?");
 	free(left);
 	free(table_before);
-	TH_LOG("the tracker switched itself off %d times (mmap's fail point %d)", rounds, n);
+	TH_LOG("the tracker switched itself off %d times (mmap's fail point %d, %d sweeps missed)",
+	       rounds, n, missed);
 	TH_LOG("meanwhile %d processes released %ld buffers", NR_RELEASERS, self->sh->released);
 	EXPECT_EQ(0, failed);
 	EXPECT_EQ(0, splats) TH_LOG("the kernel log has a splat (see above)");
 	EXPECT_LT(0, rounds);
+	/* a sweep that finds the record's allocation is the rule */
+	EXPECT_LE(missed * 4, rounds + missed)
+		TH_LOG("%d of %d sweeps found no fail point in the record's allocation",
+		       missed, rounds + missed);
 	EXPECT_EQ(0, knob_value("disabled"));
 }
 

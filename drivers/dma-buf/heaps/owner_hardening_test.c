@@ -475,7 +475,7 @@ static void hardening_alias_dirty_race(struct kunit *test)
 	put_task_struct(task);
 	set_cpus_allowed_ptr(current, cpu_possible_mask);
 	kunit_info(test, "%d rounds on CPUs %d and %d\n", round - 1, here, cpu);
-	KUNIT_EXPECT_GE(test, round - 1, 500);
+	KUNIT_EXPECT_GE(test, round - 1, 100);
 	KUNIT_EXPECT_EQ_MSG(test, lost, 0, "the write of round %d was lost", lost);
 
 	dma_buf_begin_cpu_access(dmabuf, DMA_BIDIRECTIONAL);
