@@ -26,6 +26,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/types.h>
@@ -44,8 +45,12 @@
 /* Exit statuses: the contract documented in --help (EXIT STATUS). */
 #define EXIT_CLEAN		0
 #define EXIT_VIOLATIONS		1
-#define EXIT_ENV		2
+#define EXIT_ENV		2	/* usage or environment error */
 #define EXIT_CMD_FAILED		3
+#define EXIT_SKIP		4	/* KSFT_SKIP: nothing to check */
+
+/* check --json: bump when a field changes meaning or goes away */
+#define JSON_SCHEMA_VERSION	2
 
 #define MAX_CLASSES		32
 #define CLASS_LEN		48
@@ -64,6 +69,18 @@ enum output_format {
 /* Where the tracker lives; set up by tracker_open(). */
 static char dho_dir[PATH_MAX];
 
+/*
+ * The last error or reason to skip, for check to put in its output: a
+ * short code ("no_debugfs", "no_tracker", "tracking_disabled",
+ * "permission_denied", "error") and the message.  While @defer is set the
+ * message is only recorded and check prints it.
+ */
+static struct {
+	bool defer;
+	const char *code;
+	char msg[512];
+} last_error;
+
 /* The per-class counters, in the kernel's order. */
 struct counts {
 	unsigned int n;
@@ -81,7 +98,7 @@ static const char usage_text[] =
 	"usage: " PROG " [--help] COMMAND [ARGS]\n"
 	"       " PROG " status\n"
 	"       " PROG " buffers\n"
-	"       " PROG " check [--json|--ktap] [--] CMD [ARGS...]\n"
+	"       " PROG " check [--json|--ktap] [--name NAME [--number N]] [--] CMD [ARGS...]\n"
 	"       " PROG " watch\n";
 
 static const char help_text[] =
@@ -91,7 +108,8 @@ static const char help_text[] =
 	"SYNOPSIS\n"
 	"       " PROG " status\n"
 	"       " PROG " buffers\n"
-	"       " PROG " check [--json | --ktap] [--] CMD [ARGS...]\n"
+	"       " PROG " check [--json | --ktap] [--name NAME [--number N]]\n"
+	"                            [--] CMD [ARGS...]\n"
 	"       " PROG " watch\n"
 	"       " PROG " --help\n"
 	"\n"
@@ -105,8 +123,7 @@ static const char help_text[] =
 	"       debugfs, keeps the last reports in a ring and traces them.\n"
 	"\n"
 	"       " PROG " reads those files for people and for CI.  It needs root,\n"
-	"       as debugfs does.  The counters are system-wide: a violation raised\n"
-	"       by any process while check runs is counted against CMD.\n"
+	"       as debugfs and tracefs do.\n"
 	"\n"
 	"COMMANDS\n"
 	"       status Print whether tracking is on, the total error count, the\n"
@@ -122,20 +139,43 @@ static const char help_text[] =
 	"              found by matching the buffer's inode number with the ino:\n"
 	"              of /proc/PID/fdinfo/FD and the inode of /proc/PID/maps.\n"
 	"\n"
-	"       check [--json | --ktap] [--] CMD [ARGS...]\n"
-	"              Snapshot the counters and the report ring, run CMD (searched\n"
-	"              in PATH) and wait for it, then print CMD's exit status, every\n"
-	"              class whose count rose with its increase, and the reports\n"
-	"              that appeared in the ring meanwhile.  Only the first\n"
-	"              violation of a class on a buffer gets a report unless\n"
-	"              all_errors is 1, and the ring keeps 16, so there may be\n"
-	"              fewer reports than violations.  While CMD runs, " PROG "\n"
-	"              ignores SIGINT and SIGQUIT (CMD gets them).  In text mode\n"
-	"              CMD's output is left alone and the result follows it\n"
-	"              on standard output, ending with a PASS or FAIL line.  With\n"
-	"              --json or --ktap CMD's standard output is redirected to\n"
-	"              standard error so that standard output holds only the\n"
-	"              result.\n"
+	"       check [--json | --ktap] [--name NAME [--number N]] [--] CMD [ARGS...]\n"
+	"              Run CMD (searched in PATH), wait for it, then print CMD's\n"
+	"              exit status, every class whose count rose with its increase,\n"
+	"              and the new reports.  If debugfs, the tracker or tracking is\n"
+	"              missing, CMD is not run: check says why and exits 4.\n"
+	"\n"
+	"              The violations counted are those raised by CMD's own\n"
+	"              processes and threads, what they fork included: a private\n"
+	"              tracefs instance (instances/" PROG "-check.PID) traces the\n"
+	"              dma_heap_owner:violation event for them alone (set_event_pid\n"
+	"              with options/event-fork), so two checks on one machine do\n"
+	"              not count each other's.  The system-wide counts are printed\n"
+	"              beside.  A violation is the task's whose action raised it:\n"
+	"              one raised by a server CMD talks to, by a kernel thread, or\n"
+	"              by a process CMD left running after it exited is not CMD's.\n"
+	"              Without tracefs or trace events, or if events were lost,\n"
+	"              check counts system-wide and says why.  The instance is\n"
+	"              removed when check ends, also on errors and signals; one\n"
+	"              left by a check killed with SIGKILL is removed by the next.\n"
+	"\n"
+	"              Only the first violation of a class on a buffer gets a\n"
+	"              report unless all_errors is 1, and the ring keeps 16, so\n"
+	"              there may be fewer reports than violations.\n"
+	"\n"
+	"              SIGINT, SIGTERM, SIGHUP and SIGQUIT are passed on to CMD\n"
+	"              (a CI job's timeout sends SIGTERM), and check still prints\n"
+	"              its result once CMD has exited.  Run from a terminal's\n"
+	"              foreground, CMD shares check's process group and gets the\n"
+	"              terminal's signals itself; otherwise it has a group of its\n"
+	"              own and check signals the whole group, once (timeout(1)\n"
+	"              signals its child and then its group).\n"
+	"\n"
+	"              In text mode CMD's output is left alone and the result\n"
+	"              follows it on standard output, ending with a PASS, FAIL or\n"
+	"              SKIP line.  With --json or --ktap CMD's standard output is\n"
+	"              redirected to standard error so that standard output holds\n"
+	"              only the result.  Standard output is never empty.\n"
 	"\n"
 	"       watch  Enable the dma_heap_owner:violation tracepoint, read\n"
 	"              trace_pipe and print each violation event as it happens,\n"
@@ -146,54 +186,91 @@ static const char help_text[] =
 	"\n"
 	"OPTIONS\n"
 	"       -j, --json\n"
-	"              check: print one JSON object: {\"command\": [CMD, ARGS...],\n"
-	"              \"exit_status\": N, \"signal\": SIG or null, \"result\":\n"
-	"              \"clean\" | \"violations\" | \"command_failed\", \"violations\":\n"
-	"              TOTAL, \"classes\": {CLASS: DELTA, ...} (every class),\n"
-	"              \"reports\": [TEXT, ...], \"counters_reset\": BOOL}.\n"
-	"              exit_status is CMD's, or 128+SIG if a signal killed it.\n"
+	"              check: print one JSON object (schema_version 2):\n"
+	"              \"schema_version\", \"name\" (with --name), \"command\" [CMD,\n"
+	"              ARGS...], \"exit_status\" (CMD's, or 128+SIG if a signal\n"
+	"              killed it), \"signal\" (SIG or null), \"forwarded_signal\" (the\n"
+	"              first signal passed on to CMD, or null), \"result\" (\"clean\",\n"
+	"              \"violations\" or \"command_failed\"), \"scope\" (\"process_tree\",\n"
+	"              or \"system\" with the reason in \"scope_reason\"), \"violations\"\n"
+	"              (the total) and \"classes\" {CLASS: DELTA} (every class), as\n"
+	"              the scope counts them, \"system\" {\"violations\", \"classes\"},\n"
+	"              \"counters_reset\", \"events_lost\", \"reports\" and\n"
+	"              \"reports_elsewhere\" (new reports of other processes, left\n"
+	"              out).  Each report is an object: \"seq\", \"time\", \"class\",\n"
+	"              \"function\", \"description\", \"buffer\" {\"ino\", \"heap\", \"size\",\n"
+	"              ...}, \"access\" {\"kind\": \"user\" | \"device\" | \"vmap\" | \"task\",\n"
+	"              \"op\", \"address\", \"page\", \"device\", \"driver\", \"dir\", \"text\"},\n"
+	"              \"process\" {\"comm\", \"pid\", \"tid\"}, \"ip\" {\"address\", \"file\",\n"
+	"              \"mapping\"} or null, \"owner\" {\"state\", \"cpu_windows\",\n"
+	"              \"vmaps\", \"since\", \"by\", \"pid\", \"time\"}, \"stacks\" {\"owner\":\n"
+	"              [FRAME, ...], \"offending\" or \"seen_at\": [FRAME, ...]} and\n"
+	"              \"text\", the report as written; a field the report lacks is\n"
+	"              null or left out.  When check skips or fails before CMD\n"
+	"              ran: \"result\" is \"skipped\" or \"error\", \"exit_status\" null,\n"
+	"              and \"error\" {\"code\", \"message\"}, the code one of\n"
+	"              no_debugfs, no_tracker, tracking_disabled,\n"
+	"              permission_denied, error.\n"
 	"\n"
 	"       -k, --ktap\n"
 	"              check: print KTAP version 1, one test per class (\"not ok\"\n"
 	"              if its count rose, with the reports as diagnostics) and a\n"
-	"              last test, \"command\", that fails if CMD did.\n"
+	"              last test, \"command\", that fails if CMD did.  When check\n"
+	"              skips: \"1..0 # SKIP REASON\".\n"
+	"\n"
+	"       --name NAME\n"
+	"              check: make the KTAP output a subtest named NAME (indented,\n"
+	"              with \"# Subtest: NAME\") followed by its result line \"ok N\n"
+	"              NAME\" or \"not ok N NAME\", so that several checks make one\n"
+	"              KTAP document under a \"KTAP version 1\" and \"1..COUNT\" header\n"
+	"              of your own (see EXAMPLES).  NAME cannot hold '#'.  The\n"
+	"              JSON object and the text carry it too.\n"
+	"\n"
+	"       --number N\n"
+	"              check --name: the subtest's number in the document (from\n"
+	"              1, the default).\n"
 	"\n"
 	"       -h, --help\n"
 	"              Print this manual and exit 0.\n"
 	"\n"
 	"EXIT STATUS\n"
 	"       0      Success.  For check: CMD exited 0 and raised no violation.\n"
-	"       1      check: at least one violation was raised while CMD ran,\n"
-	"              whatever CMD's own exit status.\n"
+	"       1      check: at least one violation was raised by CMD's processes\n"
+	"              (system-wide when they cannot be told apart), whatever CMD's\n"
+	"              own exit status.\n"
 	"       2      Usage or environment error: unknown command or option, no\n"
-	"              CMD, CMD could not be executed, debugfs not mounted, no\n"
-	"              tracker in this kernel, permission denied (not root),\n"
-	"              tracking disabled (check and watch), tracefs or the\n"
-	"              tracepoint missing (watch), or an I/O error.\n"
+	"              CMD, CMD could not be executed, permission denied (not\n"
+	"              root), tracefs or the tracepoint missing (watch), or an I/O\n"
+	"              error.\n"
 	"       3      check: CMD failed (non-zero exit status or killed by a\n"
 	"              signal) without raising any violation.  Its status is in\n"
 	"              the output.\n"
+	"       4      Skipped (KSFT_SKIP), nothing to check with: debugfs not\n"
+	"              mounted, no tracker in this kernel, or tracking disabled\n"
+	"              (check and watch).  check does not run CMD.\n"
 	"\n"
 	"       watch exits 0 when stopped by SIGINT, SIGTERM or SIGHUP.\n"
 	"\n"
 	"ENVIRONMENT\n"
 	"       DHO_DEBUGFS\n"
-	"              Where debugfs is mounted (default " DEBUGFS_DEFAULT ").\n"
-	"              The tracker is looked for in $DHO_DEBUGFS/" DHO_DIR "/.\n"
+	"              Where debugfs is mounted (default /sys/kernel/debug).\n"
+	"              The tracker is looked for in $DHO_DEBUGFS/dma_heap_owner/.\n"
 	"              When set, the file system type is not checked, so tests\n"
 	"              can point it at a fake directory.\n"
 	"\n"
 	"       DHO_TRACEFS\n"
-	"              Where tracefs is mounted (default " TRACEFS_DEFAULT ", then\n"
-	"              " TRACEFS_LEGACY ").\n"
+	"              Where tracefs is mounted (default /sys/kernel/tracing, then\n"
+	"              /sys/kernel/debug/tracing), for watch and for check's\n"
+	"              instance.\n"
 	"\n"
 	"FILES\n"
-	"       " DEBUGFS_DEFAULT "/" DHO_DIR "/\n"
+	"       /sys/kernel/debug/dma_heap_owner/\n"
 	"              error_count, counts, violations, buffers, disabled,\n"
 	"              all_errors, strict, num_errors, filter, reset: see\n"
 	"              Documentation/dma-buf-heaps/owner-debug.rst.\n"
-	"       " TRACEFS_DEFAULT "/" DHO_EVENT "/enable\n"
-	"       " TRACEFS_DEFAULT "/trace_pipe\n"
+	"       /sys/kernel/tracing/events/dma_heap_owner/violation/enable\n"
+	"       /sys/kernel/tracing/trace_pipe\n"
+	"       /sys/kernel/tracing/instances/" PROG "-check.PID/\n"
 	"       /proc/PID/fd/, /proc/PID/fdinfo/, /proc/PID/maps\n"
 	"\n"
 	"EXAMPLES\n"
@@ -206,6 +283,16 @@ static const char help_text[] =
 	"       The same, for a KTAP-reading harness, or as JSON:\n"
 	"              " PROG " check --ktap -- ./camera-test > result.ktap\n"
 	"              " PROG " check --json -- ./camera-test | python3 -m json.tool\n"
+	"\n"
+	"       Two tests as one KTAP document:\n"
+	"              { echo 'KTAP version 1'; echo 1..2\n"
+	"                " PROG " check --ktap --name camera -- ./camera-test\n"
+	"                " PROG " check --ktap --name codec --number 2 -- ./codec\n"
+	"              } > result.ktap\n"
+	"\n"
+	"       A CI timeout: CMD gets SIGTERM after 10 minutes, the result is\n"
+	"       printed, and timeout exits 124:\n"
+	"              timeout 600 " PROG " check -- ./camera-test\n"
 	"\n"
 	"       Who holds and maps each buffer:\n"
 	"              " PROG " buffers\n"
@@ -233,25 +320,50 @@ static int usage_error(const char *fmt, ...)
 	return usage();
 }
 
+static int verror(int ret, const char *code, const char *fmt, va_list ap)
+{
+	vsnprintf(last_error.msg, sizeof(last_error.msg), fmt, ap);
+	last_error.code = code;
+	if (!last_error.defer)
+		fprintf(stderr, PROG ": %s\n", last_error.msg);
+	return ret;
+}
+
+/* An environment error: says why, returns EXIT_ENV. */
 static int env_error(const char *fmt, ...)
 {
 	va_list ap;
+	int ret;
 
-	fprintf(stderr, PROG ": ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	ret = verror(EXIT_ENV, "error", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
-	return EXIT_ENV;
+	return ret;
+}
+
+/* Nothing to check (no debugfs, no tracker, tracking off): EXIT_SKIP. */
+static int skip_error(const char *code, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = verror(EXIT_SKIP, code, fmt, ap);
+	va_end(ap);
+	return ret;
 }
 
 /* The message for failing to reach @path with errno @err. */
 static int path_error(const char *what, const char *path, int err)
 {
-	if (err == EACCES || err == EPERM)
-		return env_error("%s %s: %s (debugfs and tracefs need root)", what, path,
-				 strerror(err));
-	return env_error("%s %s: %s", what, path, strerror(err));
+	int ret;
+
+	if (err != EACCES && err != EPERM)
+		return env_error("%s %s: %s", what, path, strerror(err));
+	ret = env_error("%s %s: %s (debugfs and tracefs need root)", what, path,
+			strerror(err));
+	last_error.code = "permission_denied";
+	return ret;
 }
 
 /*
@@ -342,7 +454,7 @@ static int write_file(const char *path, const char *text)
 	return (size_t)n == len ? 0 : -EIO;
 }
 
-/* Read a file of the tracker.  On failure print why; return 0 or EXIT_ENV. */
+/* Read a file of the tracker.  On failure say why; return 0 or EXIT_ENV. */
 static int dho_read(const char *name, char **out)
 {
 	char path[PATH_MAX];
@@ -377,8 +489,9 @@ static int dir_empty(const char *path)
 
 /*
  * Find the tracker: debugfs mounted, the kernel built with the tracker, and
- * the directory readable.  If @need_enabled, tracking must be on.  Prints
- * what is wrong; returns 0 or EXIT_ENV.
+ * the directory readable.  If @need_enabled, tracking must be on.  Says
+ * what is wrong; returns 0, EXIT_SKIP when there is nothing to look at (no
+ * debugfs, no tracker, tracking off) or EXIT_ENV.
  */
 static int tracker_open(bool need_enabled)
 {
@@ -395,24 +508,27 @@ static int tracker_open(bool need_enabled)
 		return env_error("DHO_DEBUGFS is too long");
 	if (stat(root, &st)) {
 		if (errno == ENOENT)
-			return env_error("debugfs is not mounted: %s does not exist", root);
+			return skip_error("no_debugfs", "debugfs is not mounted: %s does not exist",
+					  root);
 		return path_error("cannot access", root, errno);
 	}
 	if (!overridden && (statfs(root, &sfs) || sfs.f_type != DEBUGFS_MAGIC))
-		return env_error("debugfs is not mounted at %s (mount -t debugfs none %s)",
-				 root, root);
+		return skip_error("no_debugfs",
+				  "debugfs is not mounted at %s (mount -t debugfs none %s)",
+				  root, root);
 	ret = dir_empty(root);
 	if (ret < 0)
 		return path_error("cannot read", root, -ret);
 	if (ret)
-		return env_error("debugfs is not mounted at %s (the directory is empty)", root);
+		return skip_error("no_debugfs",
+				  "debugfs is not mounted at %s (the directory is empty)", root);
 
 	mkpath(dho_dir, sizeof(dho_dir), "%s/%s", root, DHO_DIR);
 	if (stat(dho_dir, &st) && (errno == EACCES || errno == EPERM))
 		return path_error("cannot access", dho_dir, errno);
 	if (stat(dho_dir, &st) || !S_ISDIR(st.st_mode))
-		return env_error("%s (CONFIG_DMABUF_HEAPS_OWNER_DEBUG): no %s",
-				 "this kernel has no DMA-BUF heap ownership tracker", dho_dir);
+		return skip_error("no_tracker", "%s (CONFIG_DMABUF_HEAPS_OWNER_DEBUG): no %s",
+				  "this kernel has no DMA-BUF heap ownership tracker", dho_dir);
 	if (access(dho_dir, R_OK | X_OK))
 		return path_error("cannot access", dho_dir, errno);
 
@@ -422,8 +538,9 @@ static int tracker_open(bool need_enabled)
 	ret = atoi(disabled);
 	free(disabled);
 	if (need_enabled && ret)
-		return env_error("tracking is disabled; enable it with: echo 0 > %s/disabled",
-				 dho_dir);
+		return skip_error("tracking_disabled",
+				  "tracking is disabled; enable it with: echo 0 > %s/disabled",
+				  dho_dir);
 	return 0;
 }
 
@@ -813,13 +930,13 @@ out:
 
 /* --- check --- */
 
-/* JSON string: escape quotes, backslashes and controls; keep UTF-8 valid. */
-static void json_string(FILE *f, const char *s)
+/* A JSON string of @n bytes: escape quotes, backslashes and controls; keep UTF-8 valid. */
+static void json_strn(FILE *f, const char *s, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
 
 	fputc('"', f);
-	while (*p) {
+	while (p < end) {
 		unsigned int need = 0, i;
 
 		if (*p == '"' || *p == '\\') {
@@ -846,6 +963,8 @@ static void json_string(FILE *f, const char *s)
 			need = 2;
 		else if (*p >= 0xf0 && *p <= 0xf4)
 			need = 3;
+		if (need >= (size_t)(end - p))
+			need = 0;
 		for (i = 1; need && i <= need; i++)
 			if ((p[i] & 0xc0) != 0x80)
 				need = 0;
@@ -864,6 +983,11 @@ static void json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+static void json_string(FILE *f, const char *s)
+{
+	json_strn(f, s, strlen(s));
+}
+
 /* The command line on one line: words joined by spaces, controls as '?'. */
 static void print_cmdline(FILE *f, char **argv)
 {
@@ -877,15 +1001,1006 @@ static void print_cmdline(FILE *f, char **argv)
 	}
 }
 
+/* @s on one line, controls as '?': for a KTAP line. */
+static void print_oneline(FILE *f, const char *s)
+{
+	for (; *s; s++)
+		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
+}
+
+/* What check was asked to do. */
+struct check_opts {
+	char **argv;			/* CMD and its arguments */
+	enum output_format fmt;
+	const char *name;		/* --name: a KTAP subtest, else NULL */
+	int number;			/* --number: its test number */
+};
+
+/* --- check: the report's fields, for JSON --- */
+
+/* Does @s start with @prefix? */
+static bool starts(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
+/* A decimal number of @s's digits at @p, or -1; its end in @end. */
+static long long digits(const char *p, const char **end)
+{
+	long long v = 0;
+
+	if (!isdigit((unsigned char)*p)) {
+		*end = p;
+		return -1;
+	}
+	while (isdigit((unsigned char)*p) && v < LLONG_MAX / 10)
+		v = v * 10 + (*p++ - '0');
+	*end = p;
+	return v;
+}
+
+/*
+ * Where " pid N" is in a line that names a task: the last such, followed by
+ * the end or punctuation.  A task names itself (its comm may read "pid 5"),
+ * the kernel prints the comm first: the last match is the kernel's.
+ */
+static const char *find_pid(const char *s, const char *end, long long *pid,
+			    const char **after)
+{
+	const char *p, *found = NULL, *q;
+	long long v;
+
+	for (p = s; p < end && (p = strstr(p, " pid ")) && p < end; p++) {
+		v = digits(p + 5, &q);
+		if (v >= 0 && (q >= end || strchr(" ,)", *q))) {
+			found = p;
+			*pid = v;
+			*after = q;
+		}
+	}
+	return found;
+}
+
+/* The number that follows @key (such as "tid ") in [@s, @end), or -1. */
+static long long find_num(const char *s, const char *end, const char *key)
+{
+	const char *p = strstr(s, key), *q;
+
+	if (!p || p >= end)
+		return -1;
+	return digits(p + strlen(key), &q);
+}
+
+/*
+ * The seconds at @p ("4.197062", as the kernel prints a time) as a JSON
+ * number, or null.
+ */
+static void json_seconds(FILE *f, const char *p)
+{
+	size_t whole = strspn(p, "0123456789"), frac = 0;
+
+	if (p[whole] == '.')
+		frac = strspn(p + whole + 1, "0123456789");
+	if (!whole || (p[whole] == '.' && !frac))
+		fputs("null", f);
+	else
+		fwrite(p, 1, whole + (frac ? frac + 1 : 0), f);
+}
+
+static void json_num_or_null(FILE *f, long long v)
+{
+	if (v < 0)
+		fputs("null", f);
+	else
+		fprintf(f, "%lld", v);
+}
+
+/*
+ * "process": who made the access, from the access line: "... task COMM pid
+ * N ..." (a later kernel may add "tid N", or name the process as such).
+ * The comm is as the kernel printed it (escaped).
+ */
+static void json_process(FILE *f, const char *acc, const char *end)
+{
+	const char *c = NULL, *pid_at, *after;
+	long long pid = -1, tid;
+	static const char *const who[] = { "task ", "process ", "thread " };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(who) && !c; i++) {
+		c = strstr(acc, who[i]);
+		if (c && c < end)
+			c += strlen(who[i]);
+		else
+			c = NULL;
+	}
+	pid_at = c ? find_pid(c - 1, end, &pid, &after) : NULL;
+	if (!pid_at) {
+		fputs("null", f);
+		return;
+	}
+	tid = -1;
+	if (starts(after, " tid ") || starts(after, " (tid ") || starts(after, ", tid "))
+		tid = find_num(after, end, "tid ");
+	fputs("{\"comm\": ", f);
+	json_strn(f, c, pid_at > c ? pid_at - c : 0);
+	fprintf(f, ", \"pid\": %lld, \"tid\": ", pid);
+	json_num_or_null(f, tid);
+	fputc('}', f);
+}
+
+/* A "key=value key=value" line (the buffer's) as an object; numbers as numbers. */
+static void json_fields(FILE *f, const char *s, const char *end)
+{
+	const char *k, *eq, *v, *sp, *q;
+	bool first = true;
+
+	fputc('{', f);
+	for (k = s; k < end; k = sp + 1) {
+		while (k < end && *k == ' ')
+			k++;
+		sp = memchr(k, ' ', end - k);
+		if (!sp)
+			sp = end;
+		eq = memchr(k, '=', sp - k);
+		if (!eq || eq == k)
+			continue;
+		v = eq + 1;
+		fputs(first ? "" : ", ", f);
+		first = false;
+		json_strn(f, k, eq - k);
+		fputs(": ", f);
+		if (digits(v, &q) >= 0 && q == sp && (*v != '0' || sp - v == 1))
+			fwrite(v, 1, sp - v, f);
+		else
+			json_strn(f, v, sp - v);
+	}
+	fputc('}', f);
+}
+
+/*
+ * "ip": the user instruction pointer, as the kernel's segfault line gives
+ * it ("ip 00007f... in libfoo.so[7f...+1234]"), from a line that holds
+ * nothing a task controls before it; null when the report has none.
+ */
+static void json_ip(FILE *f, const char *ip)
+{
+	const char *end, *in, *br;
+
+	if (!ip) {
+		fputs("null", f);
+		return;
+	}
+	end = ip + strcspn(ip, "\n ");
+	fputs("{\"address\": ", f);
+	json_strn(f, ip, end - ip);
+	if (!starts(end, " in ")) {
+		fputs(", \"file\": null, \"mapping\": null}", f);
+		return;
+	}
+	in = end + 4;
+	end = in + strcspn(in, "\n");
+	br = end;
+	while (br > in && br[-1] != '[')
+		br--;
+	if (br == in || end[-1] != ']') {
+		fputs(", \"file\": ", f);
+		json_strn(f, in, end - in);
+		fputs(", \"mapping\": null}", f);
+		return;
+	}
+	fputs(", \"file\": ", f);
+	json_strn(f, in, br - 1 - in);
+	fputs(", \"mapping\": ", f);
+	json_strn(f, br, end - 1 - br);
+	fputc('}', f);
+}
+
+/* The lines of a report, and what each holds. */
+#define REPORT_MAX_LINES	256
+#define REPORT_MAX_STACKS	8
+
+struct report_lines {
+	const char *line[REPORT_MAX_LINES];
+	size_t len[REPORT_MAX_LINES];
+	unsigned int n;
+	int title, what, seq, buffer, access, owner, ip;
+	struct {
+		const char *name;
+		size_t name_len;
+		unsigned int first, n;	/* frames: line[first .. first + n) */
+	} stack[REPORT_MAX_STACKS];
+	unsigned int nstacks;
+};
+
+static void report_split(const char *text, struct report_lines *rl)
+{
+	const char *p = text, *nl, *s;
+	bool in_stack = false;
+	unsigned int i;
+
+	memset(rl, 0, sizeof(*rl));
+	rl->title = -1;
+	rl->what = -1;
+	rl->seq = -1;
+	rl->buffer = -1;
+	rl->access = -1;
+	rl->owner = -1;
+	rl->ip = -1;
+	while (*p && rl->n < REPORT_MAX_LINES) {
+		nl = strchrnul(p, '\n');
+		rl->line[rl->n] = p;
+		rl->len[rl->n++] = nl - p;
+		p = *nl ? nl + 1 : nl;
+	}
+	for (i = 0; i < rl->n; i++) {
+		const char *l = rl->line[i];
+		size_t len = rl->len[i];
+
+		if (!len) {
+			in_stack = false;
+			continue;
+		}
+		if (l[0] == ' ') {
+			s = l + strspn(l, " ");
+			if (in_stack && !starts(s, "(no stack)"))
+				rl->stack[rl->nstacks - 1].n++;
+			else if (rl->access >= 0 && rl->ip < 0 && starts(s, "ip "))
+				rl->ip = i;
+			continue;
+		}
+		in_stack = false;
+		if (starts(l, REPORT_RULE))
+			continue;
+		if (rl->title < 0 && starts(l, REPORT_TITLE)) {
+			rl->title = i;
+		} else if (rl->seq < 0 && starts(l, "violation: #")) {
+			rl->seq = i;
+		} else if (rl->buffer < 0 && starts(l, "buffer: ")) {
+			rl->buffer = i;
+		} else if (rl->access < 0 && starts(l, "access: ")) {
+			rl->access = i;
+		} else if (rl->ip < 0 && rl->access >= 0 && starts(l, "ip ")) {
+			rl->ip = i;
+		} else if ((rl->owner < 0 && starts(l, "owner: ")) ||
+			   (len > 7 && !memcmp(l + len - 7, " stack:", 7))) {
+			if (rl->nstacks == REPORT_MAX_STACKS)
+				continue;
+			if (starts(l, "owner: ")) {
+				rl->owner = i;
+				rl->stack[rl->nstacks].name = "owner";
+				rl->stack[rl->nstacks].name_len = 5;
+			} else {
+				rl->stack[rl->nstacks].name = l;
+				rl->stack[rl->nstacks].name_len = len - 7;
+			}
+			rl->stack[rl->nstacks++].first = i + 1;
+			in_stack = true;
+		} else if (rl->title >= 0 && rl->what < 0 && rl->seq < 0) {
+			rl->what = i;
+		}
+	}
+}
+
+/* The line @i of @rl, less @skip bytes of prefix, as a JSON string or null. */
+static void json_line(FILE *f, const struct report_lines *rl, int i, size_t skip)
+{
+	if (i < 0 || rl->len[i] < skip)
+		fputs("null", f);
+	else
+		json_strn(f, rl->line[i] + skip, rl->len[i] - skip);
+}
+
+/* "access": what the offending access was, in one of the report's four forms. */
+static void json_access(FILE *f, const struct report_lines *rl)
+{
+	const char *a, *end, *p, *q;
+	const char *kind = "other";
+	long long page = -1;
+
+	if (rl->access < 0) {
+		fputs("null", f);
+		return;
+	}
+	a = rl->line[rl->access] + 8;
+	end = rl->line[rl->access] + rl->len[rl->access];
+	if (starts(a, "read by ") || starts(a, "write by "))
+		kind = "user";
+	else if (starts(a, "device "))
+		kind = "device";
+	else if (starts(a, "kernel "))
+		kind = "vmap";
+	else if (starts(a, "task "))
+		kind = "task";
+	fprintf(f, "{\"kind\": \"%s\"", kind);
+	if (!strcmp(kind, "user") || !strcmp(kind, "vmap"))
+		fprintf(f, ", \"op\": \"%s\"",
+			starts(a, "write") || starts(a, "kernel write") ? "write" : "read");
+	if (!strcmp(kind, "user")) {
+		/* the address follows the pid: the comm cannot fake it */
+		long long pid;
+		const char *after = NULL;
+
+		p = find_pid(a, end, &pid, &after) ? strstr(after, " at 0x") : NULL;
+		if (p && p < end) {
+			p += 4;
+			q = p + strcspn(p, "\n ");
+			fputs(", \"address\": ", f);
+			json_strn(f, p, q - p);
+			page = find_num(q, end, "(page ");
+		}
+	} else if (!strcmp(kind, "vmap")) {
+		page = find_num(a, end, "(first page ");
+	} else if (!strcmp(kind, "device")) {
+		p = a + 7;
+		q = p + strcspn(p, " ,\n");
+		fputs(", \"device\": ", f);
+		json_strn(f, p, q - p);
+		if (starts(q, " (driver ")) {
+			p = q + 9;
+			q = p + strcspn(p, ")\n");
+			fputs(", \"driver\": ", f);
+			json_strn(f, p, q - p);
+		}
+	}
+	if (page >= 0)
+		fprintf(f, ", \"page\": %lld", page);
+	/* dir=: before the task for a device, after its pid for a task */
+	p = NULL;
+	if (!strcmp(kind, "device")) {
+		p = strstr(a, " dir=");
+	} else if (!strcmp(kind, "task")) {
+		long long pid;
+		const char *after = NULL;
+
+		if (find_pid(a, end, &pid, &after) && starts(after, " dir="))
+			p = after;
+	}
+	if (p && p < end) {
+		p += 5;
+		q = p + strcspn(p, " ,\n");
+		fputs(", \"dir\": ", f);
+		json_strn(f, p, q - p);
+	}
+	fputs(", \"text\": ", f);
+	json_strn(f, a, end - a);
+	fputc('}', f);
+}
+
+/*
+ * "owner": "none (cpu windows 0, vmap 1) since alloc by dho-client pid 55
+ * at 4.195691s:", where the owner's name and the transition's come from
+ * the kernel, and who made it (a comm or a device) sits between " by " and
+ * the last " at ".
+ */
+static void json_owner(FILE *f, const struct report_lines *rl)
+{
+	const char *o, *end, *p, *by, *at = NULL, *who_end, *q;
+	unsigned int windows = 0, vmaps = 0;
+	long long pid = -1;
+
+	if (rl->owner < 0) {
+		fputs("null", f);
+		return;
+	}
+	o = rl->line[rl->owner] + 7;
+	end = rl->line[rl->owner] + rl->len[rl->owner];
+	p = o + strcspn(o, "\n ");
+	fputs("{\"state\": ", f);
+	json_strn(f, o, p - o);
+	if (sscanf(p, " (cpu windows %u, vmap %u)", &windows, &vmaps) == 2)
+		fprintf(f, ", \"cpu_windows\": %u, \"vmaps\": %u", windows, vmaps);
+	p = strstr(p, ") since ");
+	if (!p || p > end) {
+		fputc('}', f);
+		return;
+	}
+	p += 8;
+	by = strstr(p, " by ");
+	for (q = by; q && (q = strstr(q + 1, " at ")) && q < end; )
+		at = q;
+	if (!by || by > end || !at) {
+		fputc('}', f);
+		return;
+	}
+	fputs(", \"since\": ", f);
+	json_strn(f, p, by - p);
+	/* a task is followed by " pid N", a device by nothing */
+	who_end = find_pid(by + 3, at, &pid, &q);
+	if (!who_end)
+		who_end = at;
+	fputs(", \"by\": ", f);
+	json_strn(f, by + 4, who_end > by + 4 ? who_end - (by + 4) : 0);
+	fputs(", \"pid\": ", f);
+	json_num_or_null(f, pid);
+	fputs(", \"time\": ", f);
+	json_seconds(f, at + 4);
+	fputc('}', f);
+}
+
+/*
+ * One report as a JSON object, parsed from its text (see "Reading a
+ * report" in Documentation/dma-buf-heaps/owner-debug.rst).  Every field is
+ * there, null when the report does not have it; "text" is the report as
+ * the kernel wrote it.  @ind indents the object's lines.
+ */
+static void json_report(FILE *f, const char *text, const char *ind)
+{
+	static struct report_lines rl;
+	const char *l, *p, *q, *end = NULL;
+	long long v;
+	unsigned int i, j;
+
+	report_split(text, &rl);
+
+	fprintf(f, "{\n%s  \"seq\": ", ind);
+	v = -1;
+	p = NULL;
+	if (rl.seq >= 0) {
+		l = rl.line[rl.seq];
+		v = digits(l + 12, &p);
+	}
+	json_num_or_null(f, v);
+	fprintf(f, ",\n%s  \"time\": ", ind);
+	if (p && starts(p, " at "))
+		json_seconds(f, p + 4);
+	else
+		fputs("null", f);
+
+	fprintf(f, ",\n%s  \"class\": ", ind);
+	p = NULL;
+	q = NULL;
+	if (rl.title >= 0) {
+		l = rl.line[rl.title] + strlen(REPORT_TITLE);
+		end = rl.line[rl.title] + rl.len[rl.title];
+		p = l + strcspn(l, "\n ");
+		json_strn(f, l, p - l);
+		if (starts(p, " in "))
+			q = p + 4;
+	} else {
+		fputs("null", f);
+	}
+	fprintf(f, ",\n%s  \"function\": ", ind);
+	if (q)
+		json_strn(f, q, end - q);
+	else
+		fputs("null", f);
+	fprintf(f, ",\n%s  \"description\": ", ind);
+	json_line(f, &rl, rl.what, 0);
+
+	fprintf(f, ",\n%s  \"buffer\": ", ind);
+	if (rl.buffer >= 0)
+		json_fields(f, rl.line[rl.buffer] + 8, rl.line[rl.buffer] + rl.len[rl.buffer]);
+	else
+		fputs("null", f);
+
+	fprintf(f, ",\n%s  \"access\": ", ind);
+	json_access(f, &rl);
+	fprintf(f, ",\n%s  \"process\": ", ind);
+	if (rl.access >= 0)
+		json_process(f, rl.line[rl.access] + 8, rl.line[rl.access] + rl.len[rl.access]);
+	else
+		fputs("null", f);
+	fprintf(f, ",\n%s  \"ip\": ", ind);
+	l = NULL;
+	if (rl.ip >= 0)
+		l = rl.line[rl.ip] + strspn(rl.line[rl.ip], " ") + 3;
+	json_ip(f, l);
+	fprintf(f, ",\n%s  \"owner\": ", ind);
+	json_owner(f, &rl);
+
+	fprintf(f, ",\n%s  \"stacks\": {", ind);
+	for (i = 0; i < rl.nstacks; i++) {
+		char name[64];
+
+		/* "seen at stack:" is "seen_at" */
+		for (j = 0; j < rl.stack[i].name_len && j < sizeof(name) - 1; j++)
+			name[j] = rl.stack[i].name[j] == ' ' ? '_' : rl.stack[i].name[j];
+		name[j] = '\0';
+		fprintf(f, "%s\n%s    ", i ? "," : "", ind);
+		json_string(f, name);
+		fputs(": [", f);
+		for (j = 0; j < rl.stack[i].n; j++) {
+			l = rl.line[rl.stack[i].first + j];
+			p = l + strspn(l, " ");
+			fprintf(f, "%s\n%s      ", j ? "," : "", ind);
+			json_strn(f, p, rl.len[rl.stack[i].first + j] - (p - l));
+		}
+		if (j)
+			fprintf(f, "\n%s    ", ind);
+		fputc(']', f);
+	}
+	if (rl.nstacks)
+		fprintf(f, "\n%s  ", ind);
+	fprintf(f, "},\n%s  \"text\": ", ind);
+	json_string(f, text);
+	fprintf(f, "\n%s}", ind);
+}
+
+/* --- check: counting CMD's own process tree --- */
+
+/*
+ * A private tracefs instance traces the violation event for CMD's pid
+ * only (set_event_pid); with options/event-fork the kernel adds every task
+ * CMD's tree forks, threads too, and drops those that exit.  The instance
+ * sees the violations raised in the context of CMD's processes, and no
+ * one else's: two checks on one machine do not count each other's.  check
+ * reads its trace_pipe while CMD runs, so the ring buffer does not wrap
+ * however many violations CMD raises, and removes the instance when done.
+ * An instance left by a check that was killed (SIGKILL) is removed by the
+ * next check, its pid being gone.
+ */
+#define INSTANCE_PREFIX		"dma-heap-owner-check."
+#define TREE_MAX_EVENTS		262144
+
+/* A violation CMD's tree raised, to tell its reports from others'. */
+struct tree_event {
+	unsigned long ino;
+	long long seq;			/* -1: the event carries no seq= */
+	int pid;
+	unsigned int cls;
+};
+
+struct tree_trace {
+	char dir[PATH_MAX];		/* the instance, "" when there is none */
+	int fd;				/* its trace_pipe, or -1 */
+	bool on;			/* counting CMD's tree */
+	char why[400];			/* why not, when !on */
+	const struct counts *classes;	/* the class names, in the kernel's order */
+	long long count[MAX_CLASSES];
+	long long total, lost;
+	struct tree_event *ev;
+	size_t nev, evsize;
+	char buf[8192];
+	size_t len;
+};
+
+static void tree_off(struct tree_trace *tt, const char *fmt, ...)
+{
+	va_list ap;
+
+	tt->on = false;
+	va_start(ap, fmt);
+	vsnprintf(tt->why, sizeof(tt->why), fmt, ap);
+	va_end(ap);
+}
+
+/* Write @text to the instance's file @name; 0 or -errno. */
+static int tree_write(struct tree_trace *tt, const char *name, const char *text)
+{
+	char path[PATH_MAX];
+
+	mkpath(path, sizeof(path), "%s/%s", tt->dir, name);
+	return write_file(path, text);
+}
+
+/* Remove the instances of checks that are gone. */
+static void tree_reap(const char *instances)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	const char *p;
+	long long pid;
+	DIR *d;
+
+	d = opendir(instances);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (!starts(de->d_name, INSTANCE_PREFIX))
+			continue;
+		pid = digits(de->d_name + strlen(INSTANCE_PREFIX), &p);
+		if (pid <= 0 || pid > INT_MAX || (*p && *p != '.'))
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		mkpath(path, sizeof(path), "%s/%s", instances, de->d_name);
+		rmdir(path);		/* busy if someone still reads it */
+	}
+	closedir(d);
+}
+
+/* Find tracefs, as watch does; say why not in @tt. */
+static int tracefs_find(char *root, size_t len);
+
+/*
+ * Make the instance and open its trace_pipe.  If it cannot be done, @tt
+ * says why and check counts system-wide only.
+ */
+static void tree_open(struct tree_trace *tt)
+{
+	char root[PATH_MAX], inst[PATH_MAX], path[PATH_MAX];
+	unsigned int i;
+	int ret;
+
+	tt->fd = -1;
+	tt->dir[0] = '\0';
+	tt->on = true;
+	if (tracefs_find(root, sizeof(root))) {
+		tree_off(tt, "%s", last_error.msg);
+		return;
+	}
+	mkpath(inst, sizeof(inst), "%s/instances", root);
+	tree_reap(inst);
+	for (i = 0; i < 100; i++) {
+		if (i)
+			mkpath(path, sizeof(path), "%s/%s%d.%u", inst, INSTANCE_PREFIX,
+			       getpid(), i);
+		else
+			mkpath(path, sizeof(path), "%s/%s%d", inst, INSTANCE_PREFIX, getpid());
+		if (!mkdir(path, 0700))
+			break;
+		if (errno != EEXIST) {
+			tree_off(tt, "cannot create the tracefs instance %s: %s", path,
+				 strerror(errno));
+			return;
+		}
+	}
+	if (i == 100) {
+		tree_off(tt, "cannot create a tracefs instance in %s", inst);
+		return;
+	}
+	snprintf(tt->dir, sizeof(tt->dir), "%s", path);
+	ret = tree_write(tt, "options/event-fork", "1");
+	if (ret) {
+		tree_off(tt, "cannot set %s/options/event-fork: %s", tt->dir, strerror(-ret));
+		return;
+	}
+	/* wake the reader at the first event, not when the buffer is half full */
+	tree_write(tt, "buffer_percent", "0");
+	mkpath(path, sizeof(path), "%s/trace_pipe", tt->dir);
+	tt->fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (tt->fd < 0)
+		tree_off(tt, "cannot open %s: %s", path, strerror(errno));
+}
+
+/* Follow @pid and what it forks, and enable the event: before CMD runs. */
+static void tree_start(struct tree_trace *tt, pid_t pid)
+{
+	char num[32];
+	int ret;
+
+	if (!tt->on)
+		return;
+	snprintf(num, sizeof(num), "%d", pid);
+	ret = tree_write(tt, "set_event_pid", num);
+	if (ret) {
+		tree_off(tt, "cannot write %s/set_event_pid: %s", tt->dir, strerror(-ret));
+		return;
+	}
+	ret = tree_write(tt, DHO_EVENT "/enable", "1");
+	if (ret)
+		tree_off(tt, "cannot enable %s/%s: %s", tt->dir, DHO_EVENT, strerror(-ret));
+}
+
+static void tree_event(struct tree_trace *tt, const struct tree_event *e)
+{
+	struct tree_event *tmp, *last = tt->nev ? &tt->ev[tt->nev - 1] : NULL;
+
+	/* a run of one bug on one buffer is one entry */
+	if (last && last->ino == e->ino && last->pid == e->pid && last->cls == e->cls &&
+	    e->seq < 0)
+		return;
+	if (tt->nev == tt->evsize) {
+		if (tt->evsize >= TREE_MAX_EVENTS)
+			return;		/* reports past this are "elsewhere" */
+		tt->evsize = tt->evsize ? 2 * tt->evsize : 256;
+		tmp = realloc(tt->ev, tt->evsize * sizeof(*tmp));
+		if (!tmp) {
+			tt->evsize = tt->nev;
+			return;
+		}
+		tt->ev = tmp;
+	}
+	tt->ev[tt->nev++] = *e;
+}
+
+/*
+ * One line of trace_pipe: a violation event, whose fields are kernel
+ * text up to comm=, the last; or a note of lost events.  The task's comm
+ * leads the line, at most 15 bytes: it cannot hold ": violation: ino=".
+ */
+static void tree_line(struct tree_trace *tt, const char *line)
+{
+	const char *ev, *comm, *p, *q;
+	struct tree_event e = { .seq = -1 };
+	unsigned int i;
+	long long v;
+	size_t n;
+
+	ev = strstr(line, ": violation: ino=");
+	if (!ev) {
+		p = strstr(line, "[LOST ");
+		if (starts(line, "CPU:") && p) {
+			v = digits(p + 6, &q);
+			tt->lost += v > 0 ? v : 1;
+		}
+		return;
+	}
+	ev += strlen(": violation: ");
+	comm = strstr(ev, " comm=");
+	if (!comm)
+		comm = ev + strlen(ev);
+	p = strstr(ev, " class=");
+	if (!p || p > comm)
+		return;
+	p += 7;
+	n = strcspn(p, " ");
+	for (i = 0; i < tt->classes->n; i++)
+		if (strlen(tt->classes->name[i]) == n && !strncmp(tt->classes->name[i], p, n))
+			break;
+	if (i == tt->classes->n)
+		return;			/* not a class this kernel counts */
+	tt->count[i]++;
+	tt->total++;
+	e.cls = i;
+	e.ino = strtoul(ev + 4, NULL, 10);
+	p = strstr(ev, " pid=");
+	if (p && p < comm)
+		e.pid = atoi(p + 5);
+	p = strstr(ev, " seq=");
+	if (p && p < comm)
+		e.seq = digits(p + 5, &q);
+	tree_event(tt, &e);
+}
+
+/* Read what trace_pipe holds now. */
+static void tree_read(struct tree_trace *tt)
+{
+	char *nl;
+	ssize_t n;
+
+	while (tt->fd >= 0) {
+		n = read(tt->fd, tt->buf + tt->len, sizeof(tt->buf) - 1 - tt->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n < 0 && errno != EAGAIN && tt->on)
+				tree_off(tt, "cannot read %s/trace_pipe: %s", tt->dir,
+					 strerror(errno));
+			break;
+		}
+		tt->len += n;
+		tt->buf[tt->len] = '\0';
+		while ((nl = strchr(tt->buf, '\n'))) {
+			*nl = '\0';
+			tree_line(tt, tt->buf);
+			tt->len -= nl + 1 - tt->buf;
+			memmove(tt->buf, nl + 1, tt->len + 1);
+		}
+		if (tt->len == sizeof(tt->buf) - 1) {	/* a line longer than the buffer */
+			tree_line(tt, tt->buf);
+			tt->len = 0;
+		}
+	}
+}
+
+/* Close and remove the instance, whatever happened. */
+static void tree_close(struct tree_trace *tt)
+{
+	if (tt->fd >= 0)
+		close(tt->fd);
+	tt->fd = -1;
+	if (!tt->dir[0])
+		return;
+	tree_write(tt, DHO_EVENT "/enable", "0");
+	if (rmdir(tt->dir) && errno != ENOENT)
+		fprintf(stderr, PROG ": cannot remove the tracefs instance %s: %s\n",
+			tt->dir, strerror(errno));
+	tt->dir[0] = '\0';
+}
+
+/* Did CMD's tree raise the violation this report is about? */
+static bool tree_owns(const struct tree_trace *tt, const char *text)
+{
+	char cls[CLASS_LEN];
+	const char *p, *end, *after;
+	long long seq = -1, pid = -1;
+	unsigned long ino;
+	size_t i;
+
+	p = strstr(text, "\nviolation: #");
+	if (p)
+		seq = digits(p + 13, &after);
+	report_class(text, cls, sizeof(cls));
+	ino = report_ino(text);
+	p = strstr(text, "\naccess: ");
+	if (p) {
+		end = strchrnul(p + 1, '\n');
+		find_pid(p, end, &pid, &after);
+	}
+	for (i = 0; i < tt->nev; i++) {
+		const struct tree_event *e = &tt->ev[i];
+
+		if (e->seq >= 0) {
+			if (e->seq == seq)
+				return true;
+			continue;
+		}
+		if (e->ino == ino && e->pid == pid && !strcmp(tt->classes->name[e->cls], cls))
+			return true;
+	}
+	return false;
+}
+
+/* --- check: signals --- */
+
+/* What check passes on to CMD: a CI job's timeout sends SIGTERM. */
+static const int fwd_sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+
+/*
+ * Shared with the signal handler, which runs with the others blocked; the
+ * main flow writes @target with them blocked too, and reads @first once
+ * CMD is gone.
+ */
+static struct {
+	int target;			/* kill() it: CMD, or -its group; 0 once reaped */
+	int first;			/* the first signal passed on, for the result */
+	int last;			/* the last one passed on, and when */
+	struct timespec last_ts;
+	bool tty;			/* CMD is in our terminal's foreground group */
+	int wake[2];			/* SIGCHLD wakes the main loop through it */
+} fwd = { .wake = { -1, -1 } };
+
+static void fwd_handler(int sig, siginfo_t *si, void *uc)
+{
+	struct timespec now;
+	int saved = errno;
+	long long ns;
+	ssize_t n;
+
+	(void)uc;
+	if (sig == SIGCHLD) {
+		n = write(fwd.wake[1], "", 1);
+		(void)n;
+		goto out;
+	}
+	/* the terminal signals its foreground group: CMD had it too */
+	if (fwd.tty && si->si_code == SI_KERNEL)
+		goto out;
+	/* timeout(1) signals its child, then its process group: pass it on once */
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ns = (now.tv_sec - fwd.last_ts.tv_sec) * 1000000000LL + now.tv_nsec - fwd.last_ts.tv_nsec;
+	if (sig == fwd.last && ns < 1000000000LL)
+		goto out;
+	fwd.last = sig;
+	fwd.last_ts = now;
+	if (!__atomic_load_n(&fwd.first, __ATOMIC_SEQ_CST))
+		__atomic_store_n(&fwd.first, sig, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&fwd.target, __ATOMIC_SEQ_CST))
+		kill(fwd.target, sig);
+out:
+	errno = saved;
+}
+
+/*
+ * The handler for the signals to pass on and for SIGCHLD; SIGPIPE
+ * ignored.  @old gets what was there: CMD gets it back.
+ */
+#define FWD_NSIGS	(ARRAY_SIZE(fwd_sigs) + 2)
+
+static int fwd_sig(unsigned int i)
+{
+	if (i < ARRAY_SIZE(fwd_sigs))
+		return fwd_sigs[i];
+	return i == ARRAY_SIZE(fwd_sigs) ? SIGCHLD : SIGPIPE;
+}
+
+static void fwd_install(struct sigaction *old, sigset_t *set)
+{
+	struct sigaction sa = { .sa_sigaction = fwd_handler };
+	struct sigaction ign = { .sa_handler = SIG_IGN };
+	unsigned int i;
+
+	sigemptyset(set);
+	for (i = 0; i < FWD_NSIGS - 1; i++)
+		sigaddset(set, fwd_sig(i));
+	sa.sa_mask = *set;
+	sigemptyset(&ign.sa_mask);
+	for (i = 0; i < FWD_NSIGS; i++) {
+		sa.sa_flags = SA_SIGINFO | (fwd_sig(i) == SIGCHLD ? SA_NOCLDSTOP : 0);
+		sigaction(fwd_sig(i), fwd_sig(i) == SIGPIPE ? &ign : &sa, &old[i]);
+	}
+}
+
+static void fwd_restore(const struct sigaction *old)
+{
+	unsigned int i;
+
+	for (i = 0; i < FWD_NSIGS; i++)
+		sigaction(fwd_sig(i), &old[i], NULL);
+}
+
+/*
+ * Is check in the foreground of a terminal?  Then CMD stays in our process
+ * group, so that it can read the terminal and gets Ctrl-C from it as it
+ * would alone.  Otherwise CMD gets a group of its own, and check passes
+ * SIGINT, SIGTERM, SIGHUP and SIGQUIT on to all of it, once.
+ */
+static bool check_tty(void)
+{
+	int fd;
+
+	for (fd = 0; fd <= 2; fd++)
+		if (isatty(fd) && tcgetpgrp(fd) == getpgrp())
+			return true;
+	return false;
+}
+
+/* CMD's side of the fork: wait until it is traced, then exec. */
+static void check_child(const struct check_opts *o, int go[2], int errfd,
+			const sigset_t *mask, const struct sigaction *old)
+{
+	ssize_t n;
+	char c;
+	int err;
+
+	fwd_restore(old);
+	close(go[1]);
+	if (!fwd.tty)
+		setpgid(0, 0);
+	/* if check dies (SIGKILL), CMD hears of it */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	sigprocmask(SIG_SETMASK, mask, NULL);
+	do {
+		n = read(go[0], &c, 1);
+	} while (n < 0 && errno == EINTR);
+	if (n != 1)
+		_exit(127);		/* check gave up before starting it */
+	if (o->fmt == FMT_TEXT || dup2(STDERR_FILENO, STDOUT_FILENO) >= 0)
+		execvp(o->argv[0], o->argv);
+	err = errno;
+	n = write(errfd, &err, sizeof(err));
+	_exit(127);
+}
+
+/* Wait for CMD, reading the trace meanwhile. */
+static int check_wait(pid_t pid, int *status, struct tree_trace *tt, const sigset_t *block)
+{
+	struct pollfd pfd[2];
+	sigset_t saved;
+	char drain[64];
+	pid_t r;
+
+	for (;;) {
+		sigprocmask(SIG_BLOCK, block, &saved);
+		r = waitpid(pid, status, WNOHANG);
+		if (r == pid)		/* never signal a reused pid */
+			__atomic_store_n(&fwd.target, 0, __ATOMIC_SEQ_CST);
+		sigprocmask(SIG_SETMASK, &saved, NULL);
+		if (r == pid)
+			return 0;
+		if (r < 0 && errno != EINTR)
+			return env_error("waitpid: %s", strerror(errno));
+		pfd[0].fd = fwd.wake[0];
+		pfd[0].events = POLLIN;
+		pfd[1].fd = tt->fd;
+		pfd[1].events = POLLIN;
+		poll(pfd, tt->fd >= 0 ? 2 : 1, 200);
+		while (read(fwd.wake[0], drain, sizeof(drain)) > 0)
+			;
+		tree_read(tt);
+	}
+}
+
+/* --- check: the result --- */
+
 struct check_result {
-	char **argv;
+	const struct check_opts *o;
 	int exit_status;		/* shell style: 128 + signal if killed */
 	int signal;			/* 0 if it exited */
-	long long total;
+	int forwarded;			/* the first signal passed on to CMD, or 0 */
+	bool tree;			/* the counts are CMD's tree's, not system-wide */
+	char why[400];			/* if not, why not */
+	long long lost;			/* trace events lost */
+	long long total;		/* violations, counted as @tree says */
+	long long delta[MAX_CLASSES];
+	long long sys_total;		/* violations system-wide */
+	long long sys_delta[MAX_CLASSES];
 	bool reset;			/* the counters went down meanwhile */
 	struct counts before, after;
-	long long delta[MAX_CLASSES];
-	struct reports fresh;		/* reports that were not there before */
+	struct reports fresh;		/* new reports, of CMD's tree if @tree */
+	unsigned int elsewhere;		/* new reports of other processes */
 	int ret;			/* our exit status */
 };
 
@@ -898,23 +2013,55 @@ static const char *check_verdict(const struct check_result *cr)
 	return "clean";
 }
 
+static const char *signame(int sig)
+{
+	switch (sig) {
+	case SIGINT:
+		return "SIGINT";
+	case SIGTERM:
+		return "SIGTERM";
+	case SIGHUP:
+		return "SIGHUP";
+	case SIGQUIT:
+		return "SIGQUIT";
+	case SIGKILL:
+		return "SIGKILL";
+	default:
+		return "a signal";
+	}
+}
+
 static void check_print_text(const struct check_result *cr)
 {
 	unsigned int i;
 
 	printf("\n" PROG " check: ");
-	print_cmdline(stdout, cr->argv);
+	print_cmdline(stdout, cr->o->argv);
 	printf("\n");
+	if (cr->o->name) {
+		printf("name: ");
+		print_oneline(stdout, cr->o->name);
+		printf("\n");
+	}
 	if (cr->signal)
 		printf("command: killed by signal %d (%s)\n", cr->signal, strsignal(cr->signal));
 	else
 		printf("command: exited with status %d\n", cr->exit_status);
+	if (cr->forwarded)
+		printf("signal: %s received, passed on to the command\n", signame(cr->forwarded));
 	if (cr->reset)
 		printf("warning: the counters were reset while the command ran\n");
-	printf("violations: %lld\n", cr->total);
+	if (cr->tree)
+		printf("violations: %lld by the command's processes\n", cr->total);
+	else
+		printf("violations: %lld system-wide (%s: %s)\n", cr->total,
+		       "the command's own cannot be told apart", cr->why);
 	for (i = 0; i < cr->after.n; i++)
 		if (cr->delta[i])
 			printf("  %-28s +%lld\n", cr->after.name[i], cr->delta[i]);
+	if (cr->tree)
+		printf("system-wide: %lld (%lld by other processes)\n", cr->sys_total,
+		       cr->sys_total > cr->total ? cr->sys_total - cr->total : 0);
 	if (cr->fresh.n) {
 		printf("new reports: %u\n", cr->fresh.n);
 		for (i = 0; i < cr->fresh.n; i++)
@@ -922,6 +2069,9 @@ static void check_print_text(const struct check_result *cr)
 	} else if (cr->total) {
 		printf("new reports: none (the filter, or all_errors=0 and already reported)\n");
 	}
+	if (cr->elsewhere)
+		printf("(%u new report%s of other processes not shown)\n", cr->elsewhere,
+		       cr->elsewhere == 1 ? "" : "s");
 
 	if (cr->ret == EXIT_VIOLATIONS) {
 		const char *sep = "";
@@ -942,225 +2092,407 @@ static void check_print_text(const struct check_result *cr)
 	}
 }
 
-static void check_print_json(const struct check_result *cr)
+static void json_command(const struct check_opts *o)
 {
-	unsigned int i;
 	char **a;
 
-	printf("{\n  \"command\": [");
-	for (a = cr->argv; *a; a++) {
+	printf("{\n  \"schema_version\": %d,\n", JSON_SCHEMA_VERSION);
+	if (o->name) {
+		printf("  \"name\": ");
+		json_string(stdout, o->name);
+		printf(",\n");
+	}
+	printf("  \"command\": [");
+	for (a = o->argv; *a; a++) {
 		json_string(stdout, *a);
 		if (a[1])
 			printf(", ");
 	}
-	printf("],\n  \"exit_status\": %d,\n", cr->exit_status);
+	printf("],\n");
+}
+
+static void json_classes(const struct counts *c, const long long *delta, const char *ind)
+{
+	unsigned int i;
+
+	printf("{");
+	for (i = 0; i < c->n; i++) {
+		printf("%s\n%s  ", i ? "," : "", ind);
+		json_string(stdout, c->name[i]);
+		printf(": %lld", delta[i]);
+	}
+	printf("\n%s}", ind);
+}
+
+static void check_print_json(const struct check_result *cr)
+{
+	unsigned int i;
+
+	json_command(cr->o);
+	printf("  \"exit_status\": %d,\n", cr->exit_status);
 	if (cr->signal)
 		printf("  \"signal\": %d,\n", cr->signal);
 	else
 		printf("  \"signal\": null,\n");
+	if (cr->forwarded)
+		printf("  \"forwarded_signal\": %d,\n", cr->forwarded);
+	else
+		printf("  \"forwarded_signal\": null,\n");
 	printf("  \"result\": \"%s\",\n", check_verdict(cr));
-	printf("  \"violations\": %lld,\n", cr->total);
-	printf("  \"classes\": {");
-	for (i = 0; i < cr->after.n; i++) {
-		printf("%s\n    ", i ? "," : "");
-		json_string(stdout, cr->after.name[i]);
-		printf(": %lld", cr->delta[i]);
-	}
-	printf("\n  },\n  \"reports\": [");
+	printf("  \"scope\": \"%s\",\n  \"scope_reason\": ", cr->tree ? "process_tree" : "system");
+	if (cr->tree)
+		printf("null");
+	else
+		json_string(stdout, cr->why);
+	printf(",\n  \"violations\": %lld,\n  \"classes\": ", cr->total);
+	json_classes(&cr->after, cr->delta, "  ");
+	printf(",\n  \"system\": {\n    \"violations\": %lld,\n    \"classes\": ", cr->sys_total);
+	json_classes(&cr->after, cr->sys_delta, "    ");
+	printf("\n  },\n  \"counters_reset\": %s,\n", cr->reset ? "true" : "false");
+	printf("  \"events_lost\": %lld,\n  \"reports\": [", cr->lost);
 	for (i = 0; i < cr->fresh.n; i++) {
 		printf("%s\n    ", i ? "," : "");
-		json_string(stdout, cr->fresh.text[i]);
+		json_report(stdout, cr->fresh.text[i], "    ");
 	}
 	printf("%s],\n", cr->fresh.n ? "\n  " : "");
-	printf("  \"counters_reset\": %s\n}\n", cr->reset ? "true" : "false");
+	printf("  \"reports_elsewhere\": %u\n}\n", cr->elsewhere);
 }
 
 /* Print @text as KTAP diagnostic lines. */
-static void ktap_diag(const char *text)
+static void ktap_diag(const char *ind, const char *text)
 {
 	const char *nl;
 
 	while (*text) {
 		nl = strchrnul(text, '\n');
-		printf("# %.*s\n", (int)(nl - text), text);
+		printf("%s# %.*s\n", ind, (int)(nl - text), text);
 		text = *nl ? nl + 1 : nl;
 	}
 }
 
+/* The version line, and with --name the subtest's header. */
+static const char *ktap_head(const struct check_opts *o)
+{
+	const char *ind = o->name ? "  " : "";
+
+	printf("%sKTAP version 1\n", ind);
+	if (o->name) {
+		printf("%s# Subtest: ", ind);
+		print_oneline(stdout, o->name);
+		printf("\n");
+	}
+	return ind;
+}
+
+/* With --name, the subtest's result in the parent. */
+static void ktap_tail(const struct check_opts *o, bool ok, const char *directive,
+		      const char *msg)
+{
+	if (!o->name)
+		return;
+	printf("%s %d ", ok ? "ok" : "not ok", o->number);
+	print_oneline(stdout, o->name);
+	if (directive) {
+		printf(" # %s ", directive);
+		print_oneline(stdout, msg);
+	}
+	printf("\n");
+}
+
 static void check_print_ktap(const struct check_result *cr)
 {
+	const struct check_opts *o = cr->o;
 	unsigned int i, j, fail = 0;
 	char cls[CLASS_LEN];
+	const char *ind;
 
-	printf("KTAP version 1\n1..%u\n# " PROG " check: ", cr->after.n + 1);
-	print_cmdline(stdout, cr->argv);
+	ind = ktap_head(o);
+	printf("%s1..%u\n%s# " PROG " check: ", ind, cr->after.n + 1, ind);
+	print_cmdline(stdout, o->argv);
 	printf("\n");
+	if (cr->tree)
+		printf("%s# counted: the command's processes; system-wide %lld\n", ind,
+		       cr->sys_total);
+	else
+		printf("%s# counted: system-wide (%s)\n", ind, cr->why);
+	if (cr->forwarded)
+		printf("%s# %s received, passed on to the command\n", ind, signame(cr->forwarded));
 	if (cr->reset)
-		printf("# warning: the counters were reset while the command ran\n");
+		printf("%s# warning: the counters were reset while the command ran\n", ind);
 	for (i = 0; i < cr->after.n; i++) {
 		if (!cr->delta[i]) {
-			printf("ok %u %s\n", i + 1, cr->after.name[i]);
+			printf("%sok %u %s\n", ind, i + 1, cr->after.name[i]);
 			continue;
 		}
 		fail++;
-		printf("# %s: +%lld\n", cr->after.name[i], cr->delta[i]);
+		printf("%s# %s: +%lld\n", ind, cr->after.name[i], cr->delta[i]);
 		for (j = 0; j < cr->fresh.n; j++) {
 			report_class(cr->fresh.text[j], cls, sizeof(cls));
 			if (!strcmp(cls, cr->after.name[i]))
-				ktap_diag(cr->fresh.text[j]);
+				ktap_diag(ind, cr->fresh.text[j]);
 		}
-		printf("not ok %u %s\n", i + 1, cr->after.name[i]);
+		printf("%snot ok %u %s\n", ind, i + 1, cr->after.name[i]);
 	}
 	if (cr->signal) {
-		printf("# command killed by signal %d\n", cr->signal);
+		printf("%s# command killed by signal %d\n", ind, cr->signal);
 		fail++;
 	} else if (cr->exit_status) {
-		printf("# command exited with status %d\n", cr->exit_status);
+		printf("%s# command exited with status %d\n", ind, cr->exit_status);
 		fail++;
 	}
-	printf("%s %u command\n", cr->exit_status ? "not ok" : "ok", cr->after.n + 1);
-	printf("# Totals: pass:%u fail:%u xfail:0 xpass:0 skip:0 error:0\n",
+	printf("%s%s %u command\n", ind, cr->exit_status ? "not ok" : "ok", cr->after.n + 1);
+	printf("%s# Totals: pass:%u fail:%u xfail:0 xpass:0 skip:0 error:0\n", ind,
 	       cr->after.n + 1 - fail, fail);
+	ktap_tail(o, cr->ret == EXIT_CLEAN, NULL, NULL);
 }
 
-static int cmd_check(char **argv, enum output_format fmt)
+/*
+ * check could not run CMD, or had nothing to check it with: say so in
+ * the format asked for, on standard output (never empty), and on
+ * standard error.  Returns @ret.
+ */
+static int check_print_error(const struct check_opts *o, int ret)
 {
-	struct sigaction ign = { .sa_handler = SIG_IGN }, old_int, old_quit;
-	struct check_result cr = { .argv = argv };
-	struct reports old, now;
-	int pfd[2], status, err = 0;
-	unsigned int i;
-	ssize_t n;
-	pid_t pid;
-	int ret;
+	bool skip = ret == EXIT_SKIP;
+	const char *msg = last_error.msg, *ind;
 
-	ret = tracker_open(true);
-	if (ret)
-		return ret;
-	ret = read_counts(&cr.before);
-	if (ret)
-		return ret;
-	ret = read_reports(&old);
-	if (ret)
-		return ret;
-
-	if (pipe2(pfd, O_CLOEXEC)) {
-		reports_free(&old);
-		return env_error("pipe: %s", strerror(errno));
+	fflush(stdout);
+	if (o->fmt != FMT_TEXT || !skip)
+		fprintf(stderr, PROG ": %s%s\n", skip ? "SKIP: " : "", msg);
+	switch (o->fmt) {
+	case FMT_JSON:
+		json_command(o);
+		printf("  \"exit_status\": null,\n  \"result\": \"%s\",\n",
+		       skip ? "skipped" : "error");
+		printf("  \"error\": {\n    \"code\": ");
+		json_string(stdout, last_error.code ? last_error.code : "error");
+		printf(",\n    \"message\": ");
+		json_string(stdout, msg);
+		printf("\n  }\n}\n");
+		break;
+	case FMT_KTAP:
+		ind = ktap_head(o);
+		if (skip) {
+			printf("%s1..0 # SKIP ", ind);
+			print_oneline(stdout, msg);
+			printf("\n");
+			ktap_tail(o, true, "SKIP", msg);
+			break;
+		}
+		printf("%s1..1\n%snot ok 1 check # ERROR ", ind, ind);
+		print_oneline(stdout, msg);
+		printf("\n");
+		ktap_tail(o, false, NULL, NULL);
+		break;
+	default:
+		if (skip)
+			printf(PROG ": SKIP: %s\n", msg);
+		break;
 	}
 	fflush(stdout);
+	return ret;
+}
+
+/* The counters' rise, system-wide and as CMD's tree saw it; the new reports. */
+static int check_tally(struct check_result *cr, struct tree_trace *tt,
+		       struct reports *old, struct reports *now)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < cr->after.n; i++) {
+		long long before = 0;
+
+		for (j = 0; j < cr->before.n; j++)
+			if (!strcmp(cr->before.name[j], cr->after.name[i]))
+				before = cr->before.val[j];
+		if (cr->after.val[i] < before) {
+			cr->reset = true;
+			before = 0;
+		}
+		cr->sys_delta[i] = cr->after.val[i] - before;
+		cr->sys_total += cr->sys_delta[i];
+	}
+
+	cr->lost = tt->lost;
+	cr->tree = tt->on && !tt->lost;
+	if (tt->on && tt->lost)
+		snprintf(cr->why, sizeof(cr->why),
+			 "%lld trace events were lost, the count of its own is short", tt->lost);
+	else if (!tt->on)
+		snprintf(cr->why, sizeof(cr->why), "%s", tt->why);
+	for (i = 0; i < cr->after.n; i++) {
+		cr->delta[i] = cr->sys_delta[i];
+		if (!cr->tree)
+			goto add;
+		cr->delta[i] = 0;
+		for (j = 0; j < tt->classes->n; j++)
+			if (!strcmp(tt->classes->name[j], cr->after.name[i]))
+				cr->delta[i] = tt->count[j];
+add:
+		cr->total += cr->delta[i];
+	}
+
+	/* new reports: compare by content (each carries its number) */
+	cr->fresh.text = calloc(now->n ?: 1, sizeof(char *));
+	if (!cr->fresh.text)
+		return env_error("out of memory");
+	for (i = 0; i < now->n; i++) {
+		if (reports_has(old, now->text[i]))
+			continue;
+		if (cr->tree && !tree_owns(tt, now->text[i])) {
+			cr->elsewhere++;
+			continue;
+		}
+		cr->fresh.text[cr->fresh.n++] = now->text[i];
+		now->text[i] = NULL;
+	}
+
+	if (cr->total)
+		cr->ret = EXIT_VIOLATIONS;
+	else if (cr->exit_status)
+		cr->ret = EXIT_CMD_FAILED;
+	else
+		cr->ret = EXIT_CLEAN;
+	return 0;
+}
+
+static int cmd_check(const struct check_opts *o)
+{
+	struct sigaction old_sa[FWD_NSIGS];
+	struct check_result *cr;
+	struct reports old = { 0 }, now = { 0 };
+	struct tree_trace *tt = NULL;
+	int go[2] = { -1, -1 }, errp[2] = { -1, -1 };
+	int status = 0, err = 0, ret, i;
+	bool installed = false;
+	sigset_t block, mask;
+	ssize_t n = 0;
+	pid_t pid;
+
+	last_error.defer = true;
+	cr = calloc(1, sizeof(*cr));
+	tt = calloc(1, sizeof(*tt));
+	if (!cr || !tt) {
+		ret = env_error("out of memory");
+		goto out;
+	}
+	cr->o = o;
+	tt->fd = -1;
+	tt->classes = &cr->before;
+	ret = tracker_open(true);
+	if (!ret)
+		ret = read_counts(&cr->before);
+	if (!ret)
+		ret = read_reports(&old);
+	if (ret)
+		goto out;
+
+	if (pipe2(fwd.wake, O_CLOEXEC | O_NONBLOCK) || pipe2(go, O_CLOEXEC) ||
+	    pipe2(errp, O_CLOEXEC)) {
+		ret = env_error("pipe: %s", strerror(errno));
+		goto out;
+	}
+	/* from here to the child's exec, a signal waits: CMD gets it */
+	fwd_install(old_sa, &block);
+	sigprocmask(SIG_BLOCK, &block, &mask);
+	installed = true;
+	fwd.tty = check_tty();
+	tree_open(tt);
+
+	fflush(stdout);
 	fflush(stderr);
-	/* as system() does: the child gets the terminal's signals, we wait */
-	sigemptyset(&ign.sa_mask);
-	sigaction(SIGINT, &ign, &old_int);
-	sigaction(SIGQUIT, &ign, &old_quit);
 	pid = fork();
 	if (pid < 0) {
-		err = errno;
-		sigaction(SIGINT, &old_int, NULL);
-		sigaction(SIGQUIT, &old_quit, NULL);
-		reports_free(&old);
-		return env_error("fork: %s", strerror(err));
+		ret = env_error("fork: %s", strerror(errno));
+		goto out;
 	}
-	if (!pid) {
-		close(pfd[0]);
-		sigaction(SIGINT, &old_int, NULL);
-		sigaction(SIGQUIT, &old_quit, NULL);
-		if (fmt == FMT_TEXT || dup2(STDERR_FILENO, STDOUT_FILENO) >= 0)
-			execvp(argv[0], argv);
-		err = errno;
-		n = write(pfd[1], &err, sizeof(err));
-		_exit(127);
-	}
-	close(pfd[1]);
+	if (!pid)
+		check_child(o, go, errp[1], &mask, old_sa);
+	close(go[0]);
+	close(errp[1]);
+	go[0] = -1;
+	errp[1] = -1;
+	if (!fwd.tty)
+		setpgid(pid, pid);
+	__atomic_store_n(&fwd.target, fwd.tty ? pid : -pid, __ATOMIC_SEQ_CST);
+	tree_start(tt, pid);
+	n = write(go[1], "g", 1);
+	close(go[1]);
+	go[1] = -1;
+	sigprocmask(SIG_SETMASK, &mask, NULL);
+
 	do {
-		n = read(pfd[0], &err, sizeof(err));
+		n = read(errp[0], &err, sizeof(err));
 	} while (n < 0 && errno == EINTR);
-	close(pfd[0]);
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR) {
-			err = errno;
-			sigaction(SIGINT, &old_int, NULL);
-			sigaction(SIGQUIT, &old_quit, NULL);
-			reports_free(&old);
-			return env_error("waitpid: %s", strerror(err));
-		}
-	}
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGQUIT, &old_quit, NULL);
+	ret = check_wait(pid, &status, tt, &block);
+	if (ret)
+		goto out;
+	tree_read(tt);
+	tree_close(tt);
 	if (n == sizeof(err)) {
-		reports_free(&old);
-		return env_error("cannot run '%s': %s", argv[0], strerror(err));
+		ret = env_error("cannot run '%s': %s", o->argv[0], strerror(err));
+		goto out;
 	}
 
 	if (WIFSIGNALED(status)) {
-		cr.signal = WTERMSIG(status);
-		cr.exit_status = 128 + cr.signal;
+		cr->signal = WTERMSIG(status);
+		cr->exit_status = 128 + cr->signal;
 	} else {
-		cr.exit_status = WEXITSTATUS(status);
+		cr->exit_status = WEXITSTATUS(status);
 	}
+	cr->forwarded = __atomic_load_n(&fwd.first, __ATOMIC_SEQ_CST);
 
-	ret = read_counts(&cr.after);
+	ret = read_counts(&cr->after);
 	if (!ret)
 		ret = read_reports(&now);
-	if (ret) {
-		reports_free(&old);
-		return ret;
-	}
+	if (!ret)
+		ret = check_tally(cr, tt, &old, &now);
+	if (ret)
+		goto out;
 
-	for (i = 0; i < cr.after.n; i++) {
-		long long before = 0;
-		unsigned int j;
-
-		for (j = 0; j < cr.before.n; j++)
-			if (!strcmp(cr.before.name[j], cr.after.name[i]))
-				before = cr.before.val[j];
-		if (cr.after.val[i] < before) {
-			cr.reset = true;
-			before = 0;
-		}
-		cr.delta[i] = cr.after.val[i] - before;
-		cr.total += cr.delta[i];
-	}
-
-	/* new reports: compare by content (each carries a timestamp) */
-	cr.fresh.text = calloc(now.n ?: 1, sizeof(char *));
-	if (!cr.fresh.text) {
-		reports_free(&old);
-		reports_free(&now);
-		return env_error("out of memory");
-	}
-	for (i = 0; i < now.n; i++) {
-		if (reports_has(&old, now.text[i]))
-			continue;
-		cr.fresh.text[cr.fresh.n++] = now.text[i];
-		now.text[i] = NULL;
-	}
-
-	if (cr.total)
-		cr.ret = EXIT_VIOLATIONS;
-	else if (cr.exit_status)
-		cr.ret = EXIT_CMD_FAILED;
-	else
-		cr.ret = EXIT_CLEAN;
-
-	switch (fmt) {
+	switch (o->fmt) {
 	case FMT_JSON:
-		check_print_json(&cr);
+		check_print_json(cr);
 		break;
 	case FMT_KTAP:
-		check_print_ktap(&cr);
+		check_print_ktap(cr);
 		break;
 	default:
-		check_print_text(&cr);
+		check_print_text(cr);
 		break;
 	}
 	fflush(stdout);
+	ret = cr->ret;
 
+out:
+	if (ret != EXIT_CLEAN && ret != EXIT_VIOLATIONS && ret != EXIT_CMD_FAILED)
+		check_print_error(o, ret);
+	if (tt) {
+		tree_close(tt);
+		free(tt->ev);
+		free(tt);
+	}
+	if (installed) {
+		__atomic_store_n(&fwd.target, 0, __ATOMIC_SEQ_CST);
+		fwd_restore(old_sa);
+		sigprocmask(SIG_SETMASK, &mask, NULL);
+	}
+	for (i = 0; i < 2; i++) {
+		if (go[i] >= 0)
+			close(go[i]);
+		if (errp[i] >= 0)
+			close(errp[i]);
+		if (fwd.wake[i] >= 0)
+			close(fwd.wake[i]);
+		fwd.wake[i] = -1;
+	}
 	reports_free(&old);
 	reports_free(&now);
-	reports_free(&cr.fresh);
-	return cr.ret;
+	if (cr)
+		reports_free(&cr->fresh);
+	free(cr);
+	last_error.defer = false;
+	return ret;
 }
 
 /* --- watch --- */
@@ -1437,16 +2769,36 @@ out_close:
 
 /* --- main --- */
 
+/* --name: a KTAP test's description, which cannot hold '#' */
+static int check_name_ok(const char *name)
+{
+	const char *p;
+
+	if (!*name)
+		return usage_error("--name: empty");
+	for (p = name; *p; p++)
+		if (*p == '#' || (unsigned char)*p < 0x20 || *p == 0x7f)
+			return usage_error("--name: no '#' or control characters in a test name");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	enum { OPT_NAME = 256, OPT_NUMBER };
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "ktap", no_argument, NULL, 'k' },
+		{ "name", required_argument, NULL, OPT_NAME },
+		{ "number", required_argument, NULL, OPT_NUMBER },
 		{ }
 	};
-	enum output_format fmt = FMT_TEXT;
+	static const char check_only[] = "--json, --ktap, --name and --number are options of check";
+	struct check_opts co = { .fmt = FMT_TEXT, .number = 1 };
+	bool numbered = false;
 	const char *cmd;
+	char *end;
+	long num;
 	int c;
 
 	/* global options, up to the command */
@@ -1457,7 +2809,9 @@ int main(int argc, char **argv)
 			return EXIT_CLEAN;
 		case 'j':
 		case 'k':
-			return usage_error("--json and --ktap are options of check");
+		case OPT_NAME:
+		case OPT_NUMBER:
+			return usage_error(check_only);
 		default:
 			return usage();
 		}
@@ -1478,17 +2832,30 @@ int main(int argc, char **argv)
 	argv += optind;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "+hjk", opts, NULL)) != -1) {
+		if (c != 'h' && c != '?' && strcmp(cmd, "check"))
+			return usage_error(check_only);
 		switch (c) {
 		case 'h':
 			fputs(help_text, stdout);
 			return EXIT_CLEAN;
 		case 'j':
 		case 'k':
-			if (strcmp(cmd, "check"))
-				return usage_error("--json and --ktap are options of check");
-			if (fmt != FMT_TEXT)
+			if (co.fmt != FMT_TEXT)
 				return usage_error("--json and --ktap exclude each other");
-			fmt = c == 'j' ? FMT_JSON : FMT_KTAP;
+			co.fmt = c == 'j' ? FMT_JSON : FMT_KTAP;
+			break;
+		case OPT_NAME:
+			if (check_name_ok(optarg))
+				return EXIT_ENV;
+			co.name = optarg;
+			break;
+		case OPT_NUMBER:
+			errno = 0;
+			num = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || num < 1 || num > INT_MAX)
+				return usage_error("--number: '%s' is not a test number", optarg);
+			co.number = num;
+			numbered = true;
 			break;
 		default:
 			return usage();
@@ -1498,9 +2865,12 @@ int main(int argc, char **argv)
 	argv += optind;
 
 	if (!strcmp(cmd, "check")) {
+		if (numbered && !co.name)
+			return usage_error("check: --number goes with --name");
 		if (!argc)
 			return usage_error("check: no command to run");
-		return cmd_check(argv, fmt);
+		co.argv = argv;
+		return cmd_check(&co);
 	}
 	if (argc)
 		return usage_error("%s: unexpected argument '%s'", cmd, argv[0]);
