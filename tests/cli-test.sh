@@ -6,7 +6,8 @@
 #
 # BIN_DIR holds dma-heap-owner, dho-client and dho_importer.ko (loaded here
 # if /dev/dho_importer is missing).  Prints TAP; exits 1 if a test failed.
-# Leaves the tracker's knobs and the violation event as it found them.
+# Leaves the tracker's knobs and the violation event as it found them, and
+# no tracefs instance of check behind.
 set -u
 
 bin=$(realpath "${1:?usage: cli-test.sh BIN_DIR}")
@@ -15,6 +16,7 @@ dho=$bin/dma-heap-owner
 client=$bin/dho-client
 dbg=/sys/kernel/debug/dma_heap_owner
 event=/sys/kernel/tracing/events/dma_heap_owner/violation/enable
+instances=/sys/kernel/tracing/instances
 classes="cpu_access_unowned device_access_vmapped vmap_flush_missing
 	 device_access_cpu_owned cpu_write_in_read_window cpu_access_unbalanced
 	 release_while_mapped"
@@ -81,12 +83,69 @@ has() {		# file regex...
 	done
 }
 
-# JSON from $out: parses, and the Python expression @1 on it (as j) holds.
-json_ok() {
-	python3 -m json.tool "$out" > /dev/null &&
+# JSON results are decided at the end by one python3 for all of them: a
+# python3 start costs seconds in the VM, over 9p.
+json_n=0
+
+# json_result description status expression: one TAP result, printed by
+# json_results: $out must parse as JSON (json.loads), the Python expression
+# on it (as j) must hold, and status must be 0.
+json_result() {
+	json_n=$((json_n + 1))
+	cp "$out" "$tmp/json.$json_n.out"
+	cp "$err" "$tmp/json.$json_n.err"
+	printf '%s' "$1" > "$tmp/json.$json_n.desc"
+	printf '%s' "$2" > "$tmp/json.$json_n.status"
+	printf '%s' "$3" > "$tmp/json.$json_n.expr"
+	printf '%s' "$rc" > "$tmp/json.$json_n.rc"
+}
+
+json_results() {
+	local line i=0
+	[ "$json_n" = 0 ] && return 0
 	python3 -c 'import json, sys
-j = json.load(open(sys.argv[1]))
-sys.exit(not eval("(" + sys.argv[2] + ")"))' "$out" "$1"
+tmp, count, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+for i in range(1, count + 1):
+    def rd(what):
+        with open("%s/json.%d.%s" % (tmp, i, what), errors="replace") as f:
+            return f.read()
+    desc, expr, why = rd("desc"), rd("expr"), ""
+    try:
+        j = json.loads(rd("out"))
+    except ValueError as e:
+        why = "not JSON: %s" % e
+    else:
+        try:
+            if not eval("(" + expr + ")"):
+                why = "does not hold: " + " ".join(expr.split())
+        except Exception as e:
+            why = "%s: %s" % (type(e).__name__, e)
+    if not why and rd("status") != "0":
+        why = "the exit status or a file is wrong"
+    n += 1
+    if not why:
+        print("ok %d %s" % (n, desc))
+        continue
+    print("not ok %d %s" % (n, desc))
+    print("#   " + why)
+    print("#   exit status: " + rd("rc"))
+    for line in (rd("out").splitlines() + rd("err").splitlines())[:60]:
+        print("#   " + line)' "$tmp" "$json_n" "$n" > "$tmp/json.tap"
+	while IFS= read -r line; do
+		echo "$line"
+		case $line in
+		"ok "*) i=$((i + 1)) ;;
+		"not ok "*) i=$((i + 1)); failed=$((failed + 1)) ;;
+		esac
+	done < "$tmp/json.tap"
+	n=$((n + i))
+	# what python3 did not get to
+	while [ "$i" -lt "$json_n" ]; do
+		i=$((i + 1))
+		n=$((n + 1))
+		failed=$((failed + 1))
+		echo "not ok $n $(cat "$tmp/json.$i.desc") (python3 failed)"
+	done
 }
 
 wait_for() {	# seconds command...: poll until command succeeds
@@ -127,6 +186,21 @@ result $(( rc != 2 )) "check without a command: exit 2"
 run "$dho" check --json --ktap -- true
 result $(( rc != 2 )) "check --json --ktap: exit 2"
 
+run "$dho" status --json
+has "$err" 'options of check'
+result $(( $? || rc != 2 )) "status --json: an option of check, exit 2"
+
+run "$dho" check --number 2 -- true
+has "$err" '^dma-heap-owner: check: --number goes with --name$' && [ ! -s "$out" ]
+result $(( $? || rc != 2 )) "check --number without --name: exit 2"
+
+run "$dho" check --ktap --name 'a # b' -- true
+has "$err" "^dma-heap-owner: --name: no '#' or control characters" && [ ! -s "$out" ]
+result $(( $? || rc != 2 )) "check --name with a '#': exit 2"
+
+run "$dho" check --ktap --name x --number 0 -- true
+result $(( rc != 2 )) "check --number 0: exit 2"
+
 # --- status ---
 
 run "$dho" status
@@ -155,18 +229,47 @@ result $? "check -- dho-client unsynced: only the new report, not older ones"
 
 run "$dho" check --json -- "$client" unsynced
 result $(( rc != 1 )) "check --json -- dho-client unsynced: exit 1"
-json_ok 'j["classes"]["cpu_access_unowned"] == 1 and j["violations"] == 1 and
-	 j["result"] == "violations" and j["exit_status"] == 0 and j["signal"] is None and
+json_result "check --json: parses, with the schema version, command, status, scope and deltas" 0 \
+	'j["schema_version"] == 2 and j["classes"]["cpu_access_unowned"] == 1 and
+	 j["violations"] == 1 and j["result"] == "violations" and j["exit_status"] == 0 and
+	 j["signal"] is None and j["forwarded_signal"] is None and
 	 j["command"][1:] == ["unsynced"] and len(j["reports"]) == 1 and
-	 "BUG: dma-heap-owner: cpu_access_unowned" in j["reports"][0] and
+	 j["scope"] == "process_tree" and j["scope_reason"] is None and
+	 j["system"]["violations"] == 1 and j["system"]["classes"] == j["classes"] and
+	 j["events_lost"] == 0 and j["reports_elsewhere"] == 0 and
 	 sum(j["classes"].values()) == 1 and len(j["classes"]) == 7'
-result $? "check --json: parses, with the command, status, class delta and report"
+# the report, structured: a userspace write, its process and the owner's stack
+json_result "check --json: the report as fields: class, buffer, access, process, owner, stacks as arrays" 0 \
+	'(lambda r: r["class"] == "cpu_access_unowned" and r["function"] == "userspace" and
+	 isinstance(r["seq"], int) and r["seq"] > 0 and isinstance(r["time"], float) and
+	 r["description"] == "user write through mmap without DMA_BUF_IOCTL_SYNC" and
+	 isinstance(r["buffer"]["ino"], int) and r["buffer"]["heap"] == "system" and
+	 r["buffer"]["size"] == 65536 and
+	 r["access"]["kind"] == "user" and r["access"]["op"] == "write" and
+	 r["access"]["page"] == 0 and r["access"]["address"].startswith("0x") and
+	 r["process"]["comm"] == "dho-client" and isinstance(r["process"]["pid"], int) and
+	 "tid" in r["process"] and "ip" in r and
+	 r["owner"]["state"] == "none" and r["owner"]["since"] == "alloc" and
+	 r["owner"]["by"] == "dho-client" and r["owner"]["pid"] == r["process"]["pid"] and
+	 list(r["stacks"]) == ["owner"] and len(r["stacks"]["owner"]) > 2 and
+	 all(isinstance(f, str) and "+0x" in f for f in r["stacks"]["owner"]) and
+	 r["text"].startswith("=" * 66 + "\nBUG: dma-heap-owner: cpu_access_unowned in userspace\n")
+	 )(j["reports"][0])'
 has "$err" '^unsynced: wrote'
 result $? "check --json: the command's output went to stderr"
 
+run "$dho" check --json -- "$client" vmapped
+json_result "check --json -- dho-client vmapped: a device access, its device, driver and stacks" $(( rc != 1 )) \
+	'(lambda r: r["class"] == "device_access_vmapped" and r["access"]["kind"] == "device" and
+	 r["access"]["device"] == "dho-importer" and r["access"]["driver"] == "dho-importer" and
+	 r["access"]["dir"] in ("to_device", "from_device", "bidirectional") and
+	 r["process"]["comm"] == "dho-client" and r["function"].endswith("[dho_importer]") and
+	 list(r["stacks"]) == ["owner", "offending"] and len(r["stacks"]["offending"]) > 2
+	 )(j["reports"][0]) and len(j["reports"]) == 1'
+
 run "$dho" check --json -- sh -c 'exit 0' 'a"b\c' $'tab\there' $'\x01' $'\xff' 'é'
-json_ok 'j["command"][3:] == ["a\"b\\c", "tab\there", "\x01", "\ufffd", "\u00e9"]'
-result $? "check --json: escapes quotes, backslashes, controls and invalid UTF-8"
+json_result "check --json: escapes quotes, backslashes, controls and invalid UTF-8" 0 \
+	'j["command"][3:] == ["a\"b\\c", "tab\there", "\x01", "\ufffd", "\u00e9"]'
 
 run "$dho" check --ktap -- "$client" unsynced
 ok=0
@@ -190,11 +293,11 @@ fi
 while read -r scen expect; do
 	run "$dho" check --json -- "$client" "$scen"
 	if [ "$expect" = - ]; then
-		json_ok 'j["violations"] == 0 and j["result"] == "clean"'
-		result $(( $? || rc != 0 )) "check -- dho-client $scen: clean, exit 0"
+		json_result "check -- dho-client $scen: clean, exit 0" $(( rc != 0 )) \
+			'j["violations"] == 0 and j["result"] == "clean"'
 	else
-		json_ok "sorted(k for k, v in j['classes'].items() if v) == sorted('$expect'.split(','))"
-		result $(( $? || rc != 1 )) "check -- dho-client $scen: $expect, exit 1"
+		json_result "check -- dho-client $scen: $expect, exit 1" $(( rc != 1 )) \
+			"sorted(k for k, v in j['classes'].items() if v) == sorted('$expect'.split(','))"
 	fi
 done <<'EOF'
 driver-correct -
@@ -220,12 +323,146 @@ has "$out" 'exited with status 5' '^ +cpu_access_unowned +\+1$' \
 	'FAIL: 1 violation \(cpu_access_unowned \+1\)'
 result $(( $? || rc != 1 )) "check: a command failing with violations: exit 1"
 run "$dho" check --json -- sh -c '"$1" unsynced; exit 5' sh "$client"
-json_ok 'j["exit_status"] == 5 and j["violations"] == 1 and j["result"] == "violations"'
-result $(( $? || rc != 1 )) "check --json: a command failing with violations: exit 1, status 5"
+json_result "check --json: a command failing with violations: exit 1, status 5" $(( rc != 1 )) \
+	'j["exit_status"] == 5 and j["violations"] == 1 and j["result"] == "violations"'
 
 run "$dho" check -- "$tmp/no-such-command"
 has "$err" 'cannot run'
 result $(( $? || rc != 2 )) "check: a command that cannot run: exit 2"
+
+# --- check: the command's own processes ---
+
+# the violations of a grandchild, in the background, are the command's
+run "$dho" check --json -- sh -c '"$1" unsynced > /dev/null & wait' sh "$client"
+json_result "check: a violation of a background grandchild counts, exit 1" $(( rc != 1 )) \
+	'j["scope"] == "process_tree" and j["violations"] == 1 and
+	 j["classes"]["cpu_access_unowned"] == 1 and len(j["reports"]) == 1 and
+	 j["reports"][0]["process"]["comm"] == "dho-client"'
+
+# Two checks at once, only one of them raising a violation: each counts
+# its own.  A waits until B is done; B's violation is system-wide for A.
+"$dho" check --json -- sh -c 'touch "$1"; while [ ! -e "$2" ]; do sleep 0.1; done' \
+	sh "$tmp/a.started" "$tmp/a.stop" > "$tmp/a.json" 2> "$tmp/a.err" &
+apid=$!
+pids+=("$apid")
+if wait_for 20 test -e "$tmp/a.started"; then
+	"$dho" check -- "$client" unsynced > "$tmp/b.out" 2> "$tmp/b.err"
+	brc=$?
+	touch "$tmp/a.stop"
+	wait "$apid"
+	rc=$?
+	cp "$tmp/a.json" "$out"
+	cp "$tmp/a.err" "$err"
+	json_result "two checks at once: the clean one counts 0 (1 system-wide), exit 0" $(( rc != 0 )) \
+		'j["scope"] == "process_tree" and j["violations"] == 0 and j["result"] == "clean" and
+		 j["reports"] == [] and j["system"]["violations"] == 1 and
+		 j["system"]["classes"]["cpu_access_unowned"] == 1 and j["reports_elsewhere"] == 1'
+	rc=$brc
+	cp "$tmp/b.out" "$out"
+	cp "$tmp/b.err" "$err"
+	has "$out" "^violations: 1 by the command's processes\$" '^  cpu_access_unowned +\+1$' \
+		'^system-wide: 1 \(0 by other processes\)$' \
+		'^dma-heap-owner: FAIL: 1 violation \(cpu_access_unowned \+1\)$'
+	result $(( $? || rc != 1 )) "two checks at once: the other counts its 1, exit 1"
+else
+	rc=-1
+	result 1 "two checks at once (the first did not start)"
+	result 1 "two checks at once (the first did not start)"
+fi
+touch "$tmp/a.stop"
+
+# the other way round: the long check raises, the short one is clean
+"$dho" check --ktap -- sh -c 'touch "$1"; while [ ! -e "$2" ]; do sleep 0.1; done; "$3" unsynced' \
+	sh "$tmp/c.started" "$tmp/c.stop" "$client" > "$tmp/c.out" 2> "$tmp/c.err" &
+cpid=$!
+pids+=("$cpid")
+if wait_for 20 test -e "$tmp/c.started"; then
+	"$dho" check --ktap -- sh -c 'touch "$1"; "$2" correct' sh "$tmp/c.stop" "$client" \
+		> "$tmp/d.out" 2> "$tmp/d.err"
+	drc=$?
+	wait "$cpid"
+	rc=$?
+	cp "$tmp/c.out" "$out"
+	has "$out" '^not ok 1 cpu_access_unowned$' '^# counted: the command.s processes; system-wide 1$'
+	ok=$(( $? || rc != 1 ))
+	rc=$drc
+	cp "$tmp/d.out" "$out"
+	has "$out" '^ok 1 cpu_access_unowned$' '^ok 8 command$' \
+		"^# counted: the command's processes; system-wide [01]\$"
+	result $(( $? || ok || rc != 0 )) "two checks at once, --ktap: not ok for the one that raised, ok for the other"
+else
+	touch "$tmp/c.stop"
+	result 1 "two checks at once, --ktap (the first did not start)"
+fi
+
+ls "$instances" 2>/dev/null | grep '^dma-heap-owner-check\.' > "$out"
+[ ! -s "$out" ]
+result $? "check: no tracefs instance left behind"
+
+# an instance left by a check killed with SIGKILL goes with the next check
+dead=$(( $(cat /proc/sys/kernel/pid_max) - 1 ))
+while kill -0 "$dead" 2>/dev/null; do dead=$((dead - 1)); done
+mkdir "$instances/dma-heap-owner-check.$dead"
+run "$dho" check -- true
+[ ! -e "$instances/dma-heap-owner-check.$dead" ]
+result $(( $? || rc != 0 )) "check: removes the instance of a check that is gone"
+
+# --- check: signals ---
+
+# a CI timeout: SIGTERM reaches the command, check prints its result
+start=$SECONDS
+run timeout -s TERM 2 "$dho" check -- sleep 61
+has "$out" '^dma-heap-owner check: sleep 61$' '^command: killed by signal 15 \(Terminated\)$' \
+	'^signal: SIGTERM received, passed on to the command$' \
+	'^dma-heap-owner: FAIL: command failed \(status 143\), no violations$' &&
+	[ $((SECONDS - start)) -lt 30 ] && ! pgrep -f '^sleep 61$' > /dev/null
+result $(( $? || rc != 124 )) "timeout -s TERM 2 check -- sleep 61: SIGTERM passed on, result printed, timeout's 124"
+
+run timeout --preserve-status -s TERM 2 "$dho" check --json -- sh -c 'sleep 62; exit 0'
+json_result "SIGTERM, --json: signal 15, forwarded_signal 15, exit 3" $(( rc != 3 )) \
+	'j["signal"] == 15 and j["exit_status"] == 143 and j["forwarded_signal"] == 15 and
+	 j["result"] == "command_failed" and j["violations"] == 0'
+pgrep -f 'sleep 62' > /dev/null
+result $(( ! $? )) "SIGTERM: the command's whole process group got it (no sleep left)"
+
+run timeout --preserve-status -s INT 2 "$dho" check --ktap -- \
+	sh -c 'trap "exit 9" INT; while :; do sleep 0.1; done'
+has "$out" '^# SIGINT received, passed on to the command$' '^# command exited with status 9$' \
+	'^not ok 8 command$'
+result $(( $? || rc != 3 )) "SIGINT, --ktap: the command's handler ran (status 9), exit 3"
+
+ls "$instances" 2>/dev/null | grep '^dma-heap-owner-check\.' > "$out"
+[ ! -s "$out" ]
+result $? "signals: no tracefs instance left behind"
+
+# --- check --name: several checks, one KTAP document ---
+
+mkdir -p "$tmp/empty"
+{
+	echo "KTAP version 1"
+	echo "1..3"
+	"$dho" check --ktap --name correct -- "$client" correct
+	"$dho" check --ktap --name unsynced --number 2 -- "$client" unsynced
+	DHO_DEBUGFS=$tmp/empty "$dho" check --ktap --name skipped --number 3 -- true
+} > "$tmp/doc.ktap" 2> "$err"
+cp "$tmp/doc.ktap" "$out"
+rc=0
+grep -x '  KTAP version 1' "$out" | wc -l | grep -qx 3 &&
+	has "$out" '^  # Subtest: correct$' '^  1\.\.8$' '^  ok 1 cpu_access_unowned$' '^ok 1 correct$' \
+		'^  # Subtest: unsynced$' '^  not ok 1 cpu_access_unowned$' '^  ok 8 command$' \
+		'^not ok 2 unsynced$' '^  # Subtest: skipped$' \
+		"^  1\\.\\.0 # SKIP debugfs is not mounted at $tmp/empty \\(the directory is empty\\)\$" \
+		"^ok 3 skipped # SKIP debugfs is not mounted at $tmp/empty \\(the directory is empty\\)\$" &&
+	! grep -Ev '^(  .*|ok [0-9]+ .*|not ok [0-9]+ .*|KTAP version 1|1\.\.3)$' "$out" | grep -q .
+result $? "check --ktap --name: subtests indented, numbered, one document"
+if [ -r "$kunit" ]; then
+	run python3 "$kunit" parse "$tmp/doc.ktap"
+	has "$out" '\[PASSED\] correct' '\[FAILED\] unsynced' '\[SKIPPED\] skipped' \
+		'Ran 17 tests: passed: 15, failed: 1, skipped: 1' && ! grep -q ERROR "$out"
+	result $? "check --ktap --name: kunit.py parse reads three checks as one document"
+else
+	skip "check --ktap --name: kunit.py parse reads it" "no $kunit"
+fi
 
 # --- buffers ---
 
@@ -323,15 +560,27 @@ result $ok "status, buffers, check: no kernel address in the output"
 mkdir -p "$tmp/empty" "$tmp/fake/other"
 DHO_DEBUGFS=$tmp/empty run "$dho" status
 has "$err" 'debugfs is not mounted'
-result $(( $? || rc != 2 )) "DHO_DEBUGFS at an empty directory: 'debugfs is not mounted', exit 2"
+result $(( $? || rc != 4 )) "DHO_DEBUGFS at an empty directory: 'debugfs is not mounted', exit 4"
 
 DHO_TRACEFS=$tmp/empty run "$dho" watch
 has "$err" 'tracefs is not mounted'
 result $(( $? || rc != 2 )) "DHO_TRACEFS at an empty directory: 'tracefs is not mounted', exit 2"
 
 DHO_DEBUGFS=$tmp/fake run "$dho" check -- true
-has "$err" 'no DMA-BUF heap ownership tracker'
-result $(( $? || rc != 2 )) "DHO_DEBUGFS without dma_heap_owner/: 'no ... tracker', exit 2"
+printf '%s\n' "dma-heap-owner: SKIP: this kernel has no DMA-BUF heap ownership tracker (CONFIG_DMABUF_HEAPS_OWNER_DEBUG): no $tmp/fake/dma_heap_owner" |
+	diff - "$out" > /dev/null && [ ! -s "$err" ]
+result $(( $? || rc != 4 )) "DHO_DEBUGFS without dma_heap_owner/: check prints SKIP with the reason, exit 4"
+
+DHO_DEBUGFS=$tmp/fake run "$dho" check --json -- true
+json_result "no tracker: check --json prints an error object, exit 4" $(( rc != 4 )) \
+	'j == {"schema_version": 2, "command": ["true"], "exit_status": None,
+	       "result": "skipped", "error": {"code": "no_tracker", "message": j["error"]["message"]}} and
+	 "no DMA-BUF heap ownership tracker" in j["error"]["message"]'
+
+DHO_DEBUGFS=$tmp/empty run "$dho" check --ktap -- true
+printf '%s\n' "KTAP version 1" "1..0 # SKIP debugfs is not mounted at $tmp/empty (the directory is empty)" |
+	diff - "$out" > /dev/null
+result $(( $? || rc != 4 )) "no debugfs: check --ktap prints 1..0 # SKIP reason, exit 4"
 
 # a fake tracker: status and check read whatever the files say
 mkdir -p "$tmp/fake/dma_heap_owner"
@@ -356,12 +605,27 @@ has "$out" '^error_count: +4$' '^  vmap_flush_missing +2$' '^buffers tracked: +0
 result $(( $? || rc != 0 )) "DHO_DEBUGFS at a fake tracker: status reads it"
 
 echo 1 > "$dbg/disabled"
-run "$dho" check -- "$client" unsynced
-has "$err" 'tracking is disabled'
-result $(( $? || rc != 2 )) "tracking disabled: check says so, exit 2"
+off="tracking is disabled; enable it with: echo 0 > $dbg/disabled"
+run "$dho" check -- touch "$tmp/ran"
+printf '%s\n' "dma-heap-owner: SKIP: $off" | diff - "$out" > /dev/null &&
+	[ ! -s "$err" ] && [ ! -e "$tmp/ran" ]
+result $(( $? || rc != 4 )) "tracking disabled: check prints SKIP, does not run the command, exit 4"
+run "$dho" check --ktap -- touch "$tmp/ran"
+printf '%s\n' "KTAP version 1" "1..0 # SKIP $off" | diff - "$out" > /dev/null &&
+	has "$err" "^dma-heap-owner: SKIP: $off\$" && [ ! -e "$tmp/ran" ]
+result $(( $? || rc != 4 )) "tracking disabled: check --ktap prints exactly 1..0 # SKIP reason, exit 4"
+run "$dho" check --json -- touch "$tmp/ran"
+[ ! -e "$tmp/ran" ]
+json_result "tracking disabled: check --json prints an error object, exit 4" $(( $? || rc != 4 )) \
+	'j["result"] == "skipped" and j["exit_status"] is None and
+	 j["error"] == {"code": "tracking_disabled", "message": "'"$off"'"}'
+run "$dho" check --ktap --name off --number 3 -- true
+printf '%s\n' "  KTAP version 1" "  # Subtest: off" "  1..0 # SKIP $off" "ok 3 off # SKIP $off" |
+	diff - "$out" > /dev/null
+result $(( $? || rc != 4 )) "tracking disabled: check --ktap --name: a skipped subtest, exit 4"
 run "$dho" watch
 has "$err" 'tracking is disabled'
-result $(( $? || rc != 2 )) "tracking disabled: watch says so, exit 2"
+result $(( $? || rc != 4 )) "tracking disabled: watch says so, exit 4"
 run "$dho" status
 has "$out" '^tracking: +off'
 result $(( $? || rc != 0 )) "tracking disabled: status reports it, exit 0"
@@ -375,5 +639,6 @@ else
 	skip "not root: permission denied" "no setpriv"
 fi
 
+json_results
 echo "1..$n"
 [ $failed = 0 ]
