@@ -1,10 +1,14 @@
 # dma-heap-owner: build, boot and test the tracker kernel.
 #
 #   make run  [CMD='...']   boot the tracker kernel and run CMD (default: the demo)
+#                           as root in the VM; CMD is any shell command, taken
+#                           as written: `$d` reaches the shell (no `$$`)
 #   make test [SUITE=name] [KUNIT=glob] [DEBUG=1]
 #                           build everything, run every suite, print N passed, N failed
 #   make check              checkpatch --strict, sparse, W=1 and kernel-doc on our files
 #   make bench              the benchmark (see Documentation/dma-buf-heaps/)
+#   make help               this text
+#   make -C tools/debug     the CLI alone [CROSS_COMPILE=...] [STATIC=1]
 #
 # BUILD is where the kernel trees, binaries and logs go (git ignores build/).
 
@@ -29,12 +33,21 @@ userspace: kernel
 test: userspace
 	@bash tests/run-tests.sh $(BUILD) $(VARIANT) '$(SUITE)' '$(KUNIT)'
 
-# make run's command, handed to tests/run.sh through the environment so
-# that any quoting survives
-CMD ?= bash $(CURDIR)/tests/demo.sh
-export CMD
+# make run's command, as written: $(value CMD) is not expanded by make, so
+# `$d` reaches the shell.  It goes to tests/run.sh in the environment of
+# that one recipe.  Variables given on make's command line (CMD=, DEBUG=1,
+# ...) are this Makefile's alone: MAKEOVERRIDES empty keeps them out of
+# the MAKEFLAGS that the kernel's own makes inherit (tests/kernel.sh, the
+# module build), where words of CMD such as --json read as options.
+MAKEOVERRIDES :=
+unexport CMD
+run_cmd = $(if $(filter undefined file,$(origin CMD)),bash $(CURDIR)/tests/demo.sh,$(value CMD))
 run: userspace
-	@bash tests/run.sh $(BUILD) $(VARIANT)
+	@CMD='$(subst ','\'',$(run_cmd))' bash tests/run.sh $(BUILD) $(VARIANT)
+
+.PHONY: help
+help:
+	@sed -n '1,/^$$/s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
 
 check: kernel
 	@bash tests/check.sh $(KTREE)

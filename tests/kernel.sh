@@ -11,6 +11,12 @@
 # upstream: pristine source (no overlay), base.config: the benchmark's baseline
 set -euo pipefail
 
+# Run from make (make kernel, make run CMD=...), the environment carries the
+# outer make's MAKEFLAGS, command-line variables included: the kernel's own
+# makes would read words of them (CMD='... --json ...') as their options.
+# This script gives make every option it needs.
+unset MAKEFLAGS MFLAGS MAKEOVERRIDES
+
 variant=$1
 build=$(realpath -m "$2")
 repo=$(cd "$(dirname "$0")/.." && pwd)
