@@ -1,12 +1,18 @@
 #!/bin/bash
-# make run: boot the tracker kernel, run $CMD as root inside it, print its
-# output and the tracker's violation summary, exit with CMD's status.
+# make run: boot the tracker kernel, run $CMD as root inside it, exit with
+# CMD's status.  CMD's standard output comes out on standard output; its
+# standard error, then the tracker's violation summary, on standard error.
 #   CMD='...' run.sh <build-dir> <variant>
 set -uo pipefail
 build=$(realpath -m "$1") variant=$2
 repo=$(cd "$(dirname "$0")/.." && pwd)
 : "${CMD:?no CMD}"
-printf '%s\n' "$CMD" > "$build/$variant/run-cmd.sh"
-exec bash "$repo/tests/vm.sh" -b "$build" -k "$build/linux-$variant/arch/x86/boot/bzImage" \
+mkdir -p "$build/$variant"
+cmdfile=$(mktemp "$build/$variant/run-cmd.XXXXXX") || exit 2
+printf '%s\n' "$CMD" > "$cmdfile"
+bash "$repo/tests/vm.sh" -b "$build" -k "$build/linux-$variant/arch/x86/boot/bzImage" \
 	-t "${TIMEOUT:-600}" -- \
-	"bash $repo/tests/run-guest.sh $build/$variant/bin $build/$variant/run-cmd.sh"
+	"bash $repo/tests/run-guest.sh $build/$variant/bin $cmdfile"
+rc=$?
+rm -f "$cmdfile"
+exit $rc

@@ -13,9 +13,13 @@
 # The guest sees the host's / read-only over virtio-9p at the same paths,
 # with /tmp, /run and /dev/shm as tmpfs and proc, sysfs, devtmpfs, debugfs
 # and tracefs mounted.  The command runs in the current directory through
-# bash.  Its output comes back on a second serial port; the kernel console
-# goes to <run-dir>/console.log.  The exit status is the command's, 124 if
-# the VM hit the time limit, 125 if it ended without reporting one.
+# bash.  Its output comes back on a second serial port (<run-dir>/out.log),
+# printed on standard output; what the guest writes to a third, /dev/ttyS2,
+# goes to <run-dir>/err.log and is printed on standard error; the kernel
+# console goes to <run-dir>/console.log.  Lines are printed and kept as
+# written, without the carriage returns the serial ports add.  The exit
+# status is the command's, 124 if the VM hit the time limit, 125 if it
+# ended without reporting one.
 # The run directory is printed on stderr and kept as $BUILD/vm/last.
 set -uo pipefail
 
@@ -50,7 +54,7 @@ else
 	ln -sfn "$(basename "$run")" "$build/vm/last"
 fi
 printf '%s\n' "$*" > "$run/cmd.sh"
-: > "$run/console.log"; : > "$run/out.log"
+: > "$run/console.log"; : > "$run/out.log"; : > "$run/err.log"
 
 # Under TCG the guest's TSC runs at the host's rate, but the minimal guest
 # has neither HPET nor PM timer to calibrate it against, and falls back to
@@ -72,6 +76,7 @@ qemu_boot() {	# accel timeout cmdfile
 		-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
 		-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
 		-serial "file:$run/console.log" -serial "file:$run/out.log" \
+		-serial "file:$run/err.log" \
 		</dev/null >"$run/qemu.log" 2>&1
 }
 
@@ -95,8 +100,18 @@ echo "vm: $accel, run directory $run" >&2
 qemu_boot "$accel" "$timeout" "$run/cmd.sh"
 qrc=$?
 
-rc=$(sed -n 's/.*@@DHO-EXIT \([0-9]*\)@@.*/\1/p' "$run/out.log" | tail -n 1)
-[ "$quiet" = 1 ] || grep -av '@@DHO-EXIT' "$run/out.log"
+# A serial port ends each line with CR LF (the tty's onlcr): take one CR
+# off each line end, leaving what the command wrote.
+for f in console.log out.log err.log; do
+	sed -i 's/\r$//' "$run/$f"
+done
+rc=$(sed -n 's/.*@@DHO-EXIT \([0-9]*\)@@$/\1/p' "$run/out.log" | tail -n 1)
+if [ "$quiet" != 1 ]; then
+	# the status line, or its end if the command's last line had no newline
+	awk '/@@DHO-EXIT [0-9]+@@$/ { sub(/@@DHO-EXIT [0-9]+@@$/, ""); if ($0 == "") next } 1' \
+		"$run/out.log"
+	cat "$run/err.log" >&2
+fi
 if [ -z "$rc" ]; then
 	if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
 		echo "vm: the VM did not finish within ${timeout}s; console: $run/console.log" >&2
