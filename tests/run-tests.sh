@@ -18,8 +18,8 @@ if [ -n "$only" ]; then
 		[ "$s" = "$only" ] && known=1
 	done
 	if [ $known = 0 ]; then
-		echo "run-tests.sh: unknown suite '$only'; the $variant kernel's suites: $suites" >&2
-		echo "run-tests.sh: (KUnit suites are chosen with KUNIT=glob)" >&2
+		echo "run-tests.sh: unknown suite '$only'; the $variant kernel's" \
+			"suites: $suites (KUnit suites: KUNIT=glob)" >&2
 		exit 2
 	fi
 fi

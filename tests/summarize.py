@@ -76,7 +76,7 @@ SPLAT = re.compile(
     r'INFO: task .* blocked for more than|'
     r'watchdog: BUG: soft lockup|hard LOCKUP|'
     r'unreferenced object|kmemleak: Kernel memory leak detector disabled|'
-    r'kmemleak: Cannot allocate|new suspected memory leaks|'
+    r'new suspected memory leaks|'
     r'DMA-API: (?!preallocated|debugging enabled|cacheline tracking ENOMEM)')
 
 OK_RE = re.compile(r'(not ok|ok)(?:\s+(\d+))?(?:\s+-)?(?:\s+(.*))?$')
@@ -196,25 +196,24 @@ def kunit(run, ktree, glob):
             r = Result('kunit:' + c['name'])
             r.fail('no test cases ran, or the suite crashed (%s)'
                    % c['status'])
+            results.append(r)
         else:
-            r = Result('kunit')
-            r.fail('a suite in the plan never printed '
-                   '(kunit.py: missing expected subtest)')
-        results.append(r)
+            whole.notes.append('a suite in the plan never printed '
+                               '(kunit.py: missing expected subtest)')
+    if not seen:
+        whole.notes.append('no KUnit results in the console')
     for name in KUNIT_SUITES:
         if name not in seen and kunit_glob_selects(glob, name):
             results.append(Result('kunit:' + name, failed=1,
                                   notes=['missing from the console']))
-    if not results:
-        whole.fail('no KUnit results in the console')
 
-    # kunit.py's own verdict and count
+    # kunit.py's own verdict and count: one failure however many notes
     m = None
     for line in p.stdout.splitlines():
         m = re.search(r'Testing complete\. Ran (\d+) tests:?(.*)', line) or m
     if not m:
-        whole.fail('kunit.py printed no "Testing complete" line '
-                   '(exit %d; see kunit.txt)' % p.returncode)
+        whole.notes.append('kunit.py printed no "Testing complete" line '
+                           '(exit %d; see kunit.txt)' % p.returncode)
     else:
         k = {'passed': 0, 'failed': 0, 'crashed': 0, 'skipped': 0,
              'errors': 0}
@@ -224,18 +223,20 @@ def kunit(run, ktree, glob):
                 'skipped': sum(r.skipped for r in results),
                 'failed': sum(r.failed for r in results)}
         if k['errors']:
-            whole.fail('kunit.py found %d error(s) in the KTAP output '
-                       '(see kunit.txt)' % k['errors'])
+            whole.notes.append('kunit.py found %d error(s) in the KTAP '
+                               'output (see kunit.txt)' % k['errors'])
         if (k['passed'] != mine['passed'] or k['skipped'] != mine['skipped']
-                or k['failed'] + k['crashed'] > mine['failed']):
-            whole.fail('kunit.py counted %s, this summary %s'
-                       % (m.group(0).split('Ran ', 1)[1], mine))
+                or (k['failed'] + k['crashed'] and not mine['failed'] and
+                    not whole.notes)):
+            whole.notes.append('kunit.py counted %s; this summary %s'
+                               % (m.group(0).split('Ran ', 1)[1], mine))
         only_skips = (k['passed'] + k['failed'] + k['crashed'] == 0 and
                       k['skipped'] > 0)
         if p.returncode != 0 and not only_skips:
-            whole.fail('kunit.py parse exited %d (see kunit.txt)'
-                       % p.returncode)
-    if whole.failed:
+            whole.notes.append('kunit.py parse exited %d (see kunit.txt)'
+                               % p.returncode)
+    if whole.notes:
+        whole.failed = 1
         results.append(whole)
     return results
 
@@ -408,14 +409,18 @@ def main(argv):
                        'DHO_ALLOW_SKIP=%s)' % r.name)
 
     tp = tf = ts = 0
+    width = max([28] + [len(r.name) + 1 for r in results])
     for r in results:
         tp, tf, ts = tp + r.passed, tf + r.failed, ts + r.skipped
         extra = ', %d skipped' % r.skipped if r.skipped else ''
-        print('%-28s %s  %d passed, %d failed%s' %
-              (r.name, 'FAIL' if r.failed else 'ok  ', r.passed, r.failed,
-               extra))
-        for note in r.notes:
-            print('    - ' + note)
+        print('%-*s %s  %d passed, %d failed%s' %
+              (width, r.name, 'FAIL' if r.failed else 'ok  ', r.passed,
+               r.failed, extra))
+        for i, note in enumerate(r.notes):
+            if note in r.notes[:i]:
+                continue
+            n = r.notes.count(note)
+            print('    - ' + note + (' (%d times)' % n if n > 1 else ''))
     print('logs: %s (console.log, out.log, kunit.txt)' % a.run)
     print('%d passed, %d failed, %d skipped' % (tp, tf, ts))
     return 1 if tf else 0
