@@ -1834,7 +1834,8 @@ static const int fwd_sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
  * CMD is gone.
  */
 static struct {
-	int target;			/* kill() it: CMD, or -its group; 0 once reaped */
+	int target;			/* kill() it: CMD, or -its group; 0 if none */
+	int pending;			/* a signal that came before CMD did */
 	int first;			/* the first signal passed on, for the result */
 	int last;			/* the last one passed on, and when */
 	struct timespec last_ts;
@@ -1869,6 +1870,8 @@ static void fwd_handler(int sig, siginfo_t *si, void *uc)
 		__atomic_store_n(&fwd.first, sig, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&fwd.target, __ATOMIC_SEQ_CST))
 		kill(fwd.target, sig);
+	else
+		__atomic_store_n(&fwd.pending, sig, __ATOMIC_SEQ_CST);
 out:
 	errno = saved;
 }
@@ -2365,7 +2368,7 @@ static int cmd_check(const struct check_opts *o)
 	int go[2] = { -1, -1 }, errp[2] = { -1, -1 };
 	int status = 0, err = 0, ret, i;
 	bool installed = false;
-	sigset_t block, mask;
+	sigset_t block, mask, run;
 	ssize_t n = 0;
 	pid_t pid;
 
@@ -2379,6 +2382,19 @@ static int cmd_check(const struct check_opts *o)
 	cr->o = o;
 	tt->fd = -1;
 	tt->classes = &cr->before;
+	if (pipe2(fwd.wake, O_CLOEXEC | O_NONBLOCK)) {
+		ret = env_error("pipe: %s", strerror(errno));
+		goto out;
+	}
+	/*
+	 * From here a signal to pass on waits for CMD: until the fork it is
+	 * noted, then blocked until the child can take it before its exec.
+	 */
+	fwd_install(old_sa, &block);
+	/* CMD gets the mask we got; we take the signals we handle, even if blocked */
+	sigprocmask(SIG_UNBLOCK, &block, &mask);
+	sigprocmask(SIG_BLOCK, NULL, &run);
+	installed = true;
 	ret = tracker_open(true);
 	if (!ret)
 		ret = read_counts(&cr->before);
@@ -2387,15 +2403,11 @@ static int cmd_check(const struct check_opts *o)
 	if (ret)
 		goto out;
 
-	if (pipe2(fwd.wake, O_CLOEXEC | O_NONBLOCK) || pipe2(go, O_CLOEXEC) ||
-	    pipe2(errp, O_CLOEXEC)) {
+	if (pipe2(go, O_CLOEXEC) || pipe2(errp, O_CLOEXEC)) {
 		ret = env_error("pipe: %s", strerror(errno));
 		goto out;
 	}
-	/* from here to the child's exec, a signal waits: CMD gets it */
-	fwd_install(old_sa, &block);
-	sigprocmask(SIG_BLOCK, &block, &mask);
-	installed = true;
+	sigprocmask(SIG_BLOCK, &block, NULL);
 	fwd.tty = check_tty();
 	tree_open(tt);
 
@@ -2415,11 +2427,13 @@ static int cmd_check(const struct check_opts *o)
 	if (!fwd.tty)
 		setpgid(pid, pid);
 	__atomic_store_n(&fwd.target, fwd.tty ? pid : -pid, __ATOMIC_SEQ_CST);
+	if (fwd.pending)	/* CMD dies before its exec, as it would have */
+		kill(fwd.target, fwd.pending);
 	tree_start(tt, pid);
 	n = write(go[1], "g", 1);
 	close(go[1]);
 	go[1] = -1;
-	sigprocmask(SIG_SETMASK, &mask, NULL);
+	sigprocmask(SIG_SETMASK, &run, NULL);
 
 	do {
 		n = read(errp[0], &err, sizeof(err));
