@@ -78,7 +78,7 @@
 #define NAME_LEN	4096		/* longest DMA_BUF_SET_NAME tried */
 #define TOUCH_SECS	5		/* a touch taking longer loops in the kernel */
 #define BASE_OPS	10000
-#define DEBUG_OPS	20000
+#define DEBUG_OPS	15000
 
 enum kind { K_FREE, K_BUF, K_FOREIGN, K_HEAP, K_IMP, K_VGEM, K_SYNC, NR_KINDS };
 

@@ -28,7 +28,7 @@ append=
 # KUnit runs only when asked to run everything or a glob
 [ -n "$only" ] && [ -z "$glob" ] && append="kunit.enable=0"
 timeout=900
-[ "$variant" = debug ] && timeout=2400
+[ "$variant" = debug ] && timeout=3600
 
 mkdir -p "$build/vm"
 run=$(mktemp -d "$build/vm/test.XXXXXX")

@@ -25,7 +25,7 @@
  *   while other processes release buffers; then `disabled` 0 switches it
  *   on again and it must track again.
  *
- * DHO_TORTURE_SECS sets the time (default 15 s, 60 s with DHO_VARIANT=
+ * DHO_TORTURE_SECS sets the time (default 15 s, 30 s with DHO_VARIANT=
  * debug); DHO_TORTURE_PROCS the workers (at least 4); DHO_TORTURE_SEED the
  * workers' choices (not their timing).
  */
@@ -98,7 +98,7 @@ static int torture_secs(void)
 {
 	const char *v = getenv("DHO_VARIANT");
 
-	return env_int("DHO_TORTURE_SECS", v && !strcmp(v, "debug") ? 60 : 15);
+	return env_int("DHO_TORTURE_SECS", v && !strcmp(v, "debug") ? 30 : 15);
 }
 
 static double now(void)
