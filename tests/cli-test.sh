@@ -583,7 +583,7 @@ json_result "no tracker: check --json prints an error object, exit 4" $(( rc != 
 DHO_DEBUGFS=$tmp/empty run "$dho" check --ktap -- true
 printf '%s\n' "KTAP version 1" "1..0 # SKIP debugfs is not mounted at $tmp/empty (the directory is empty)" |
 	diff - "$out" > /dev/null
-result $(( $? || rc != 4 )) "no debugfs: check --ktap prints 1..0 # SKIP reason, exit 4"
+result $(( $? || rc != 4 )) "no debugfs: check --ktap prints the 1..0 SKIP line with its reason, exit 4"
 
 # a fake tracker: status and check read whatever the files say
 mkdir -p "$tmp/fake/dma_heap_owner"
@@ -616,7 +616,7 @@ result $(( $? || rc != 4 )) "tracking disabled: check prints SKIP, does not run 
 run "$dho" check --ktap -- touch "$tmp/ran"
 printf '%s\n' "KTAP version 1" "1..0 # SKIP $off" | diff - "$out" > /dev/null &&
 	has "$err" "^dma-heap-owner: SKIP: $off\$" && [ ! -e "$tmp/ran" ]
-result $(( $? || rc != 4 )) "tracking disabled: check --ktap prints exactly 1..0 # SKIP reason, exit 4"
+result $(( $? || rc != 4 )) "tracking disabled: check --ktap prints exactly the 1..0 SKIP line with its reason, exit 4"
 run "$dho" check --json -- touch "$tmp/ran"
 [ ! -e "$tmp/ran" ]
 json_result "tracking disabled: check --json prints an error object, exit 4" $(( $? || rc != 4 )) \
