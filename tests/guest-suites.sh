@@ -96,23 +96,29 @@ kmemleak_check() {
 	return 0
 }
 
-frame insmod insmod_importer "$bin/dho_importer.ko"
-suite heap_mmap "$bin/heap_mmap_test"
-suite owner_user "$bin/owner_user_test"
-suite owner_importer "$bin/owner_importer_test"
-suite owner_race "$bin/owner_race_test"
-suite stress "$bin/stress_test"
-suite torture "$bin/torture_test"
-suite fuzz "$bin/fuzz_test"
-suite cli --needs "$bin/dma-heap-owner" --needs "$bin/dho-client" \
-	bash "$repo/tests/cli-test.sh" "$bin"
-suite bpftrace --needs "$bin/dho-client" \
-	bash "$repo/tests/bpftrace-test.sh" "$repo/tools/debug" "$bin"
-# the false-positive check runs on a quiet tracker
-suite dmabuf_heaps_upstream bash "$repo/tests/upstream-dmabuf-heaps.sh" "$bin/dmabuf-heap"
-# after everything else: injected failures can make dma-debug give up
-suite faultinject "$bin/faultinject_test"
-# last: a scan after everything
-[ "$DHO_VARIANT" = debug ] || [ -e /sys/kernel/debug/kmemleak ] &&
-	suite kmemleak kmemleak_check
-exit 0
+# The suites, in order.  A function, so that bash has read all of it
+# before it runs any: bash reads a script as it goes, and an edit to this
+# file during a run would otherwise run whatever lands at its offset.
+main() {
+	frame insmod insmod_importer "$bin/dho_importer.ko"
+	suite heap_mmap "$bin/heap_mmap_test"
+	suite owner_user "$bin/owner_user_test"
+	suite owner_importer "$bin/owner_importer_test"
+	suite owner_race "$bin/owner_race_test"
+	suite stress "$bin/stress_test"
+	suite torture "$bin/torture_test"
+	suite fuzz "$bin/fuzz_test"
+	suite cli --needs "$bin/dma-heap-owner" --needs "$bin/dho-client" \
+		bash "$repo/tests/cli-test.sh" "$bin"
+	suite bpftrace --needs "$bin/dho-client" \
+		bash "$repo/tests/bpftrace-test.sh" "$repo/tools/debug" "$bin"
+	# the false-positive check runs on a quiet tracker
+	suite dmabuf_heaps_upstream bash "$repo/tests/upstream-dmabuf-heaps.sh" "$bin/dmabuf-heap"
+	# after everything else: injected failures can make dma-debug give up
+	suite faultinject "$bin/faultinject_test"
+	# last: a scan after everything
+	[ "$DHO_VARIANT" = debug ] || [ -e /sys/kernel/debug/kmemleak ] &&
+		suite kmemleak kmemleak_check
+}
+
+main; exit 0
