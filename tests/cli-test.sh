@@ -196,7 +196,7 @@ result $(( $? || rc != 2 )) "check --number without --name: exit 2"
 
 run "$dho" check --ktap --name 'a # b' -- true
 has "$err" "^dma-heap-owner: --name: no '#' or control characters" && [ ! -s "$out" ]
-result $(( $? || rc != 2 )) "check --name with a '#': exit 2"
+result $(( $? || rc != 2 )) "check --name with a hash sign in it: exit 2"
 
 run "$dho" check --ktap --name x --number 0 -- true
 result $(( rc != 2 )) "check --number 0: exit 2"
