@@ -5,6 +5,9 @@
 # Exits with tests/summarize.py's status (DHO_ALLOW_SKIP in the environment
 # reaches it: see its docstring); 2 for an unknown suite.
 set -uo pipefail
+# One compound command, read whole before it runs: bash reads a script as
+# it goes, and this one waits for the VM while the tree may be edited.
+{
 build=$(realpath -m "$1") variant=$2 only=${3:-} glob=${4:-}
 repo=$(cd "$(dirname "$0")/.." && pwd)
 ktree=$build/linux-$variant
@@ -39,3 +42,5 @@ bash "$repo/tests/vm.sh" -q -b "$build" -r "$run" -k "$ktree/arch/x86/boot/bzIma
 rc=$?
 python3 "$summarize" --variant "$variant" --kunit-glob "$glob" \
 	"$run" "$ktree" "$rc" "$only"
+exit
+}
