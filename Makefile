@@ -4,7 +4,7 @@
 #                           as root in the VM; CMD is any shell command, taken
 #                           as written: `$d` reaches the shell (no `$$`)
 #   make test [SUITE=name] [KUNIT=glob] [DEBUG=1]
-#                           build everything, run every suite, print N passed, N failed
+#                           build everything, run every suite, print N passed, N failed, N skipped
 #   make check              checkpatch --strict, sparse, W=1 and kernel-doc on our files
 #   make bench              the benchmark (see Documentation/dma-buf-heaps/)
 #   make help               this text
