@@ -42,9 +42,8 @@ FIXTURE_SETUP(race)
 	self->p = mmap(NULL, LEN, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
 	ASSERT_NE(MAP_FAILED, self->p);
 	/* the kernel log from here on */
-	self->kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	self->kmsg = dho_kmsg_open();
 	ASSERT_LE(0, self->kmsg);
-	ASSERT_LE(0, lseek(self->kmsg, 0, SEEK_END));
 	ASSERT_EQ(0, dho_counts(self->before));
 }
 
@@ -60,49 +59,6 @@ FIXTURE_TEARDOWN(race)
 }
 
 #define expect_only(cls, n) expect_only_since(_metadata, self->before, cls, n)
-
-/*
- * The kernel log since the fixture started, one record per line (the
- * message part only), or NULL when it cannot be read completely.
- */
-static char *kmsg_since(int fd)
-{
-	size_t cap = 1 << 16, len = 0;
-	char rec[8192], *out = malloc(cap), *msg;
-	ssize_t n;
-
-	if (!out)
-		return NULL;
-	for (;;) {
-		n = read(fd, rec, sizeof(rec) - 1);
-		if (n < 0 && errno == EAGAIN)
-			break;
-		if (n <= 0) {	/* EPIPE: records were overwritten */
-			free(out);
-			return NULL;
-		}
-		rec[n] = '\0';
-		msg = strchr(rec, ';');
-		msg = msg ? msg + 1 : rec;
-		n = strlen(msg);
-		if (len + n + 1 >= cap) {
-			char *bigger = realloc(out, cap * 2);
-
-			if (!bigger) {
-				free(out);
-				return NULL;
-			}
-			out = bigger;
-			cap *= 2;
-		}
-		memcpy(out + len, msg, n);
-		len += n;
-		if (!n || msg[n - 1] != '\n')
-			out[len++] = '\n';
-	}
-	out[len] = '\0';
-	return out;
-}
 
 /* A line of @text starts with @prefix. */
 static bool line_starts(const char *text, const char *prefix)
@@ -233,7 +189,7 @@ TEST_F(race, strict_no_warn_from_userspace)
 {
 	__u32 d = DHO_IMP_BIDIRECTIONAL;
 	char *log;
-	int imp;
+	int imp, err;
 
 	if (access("/dev/dho_importer", R_OK | W_OK))
 		SKIP(return, "dho_importer.ko not loaded");
@@ -250,8 +206,8 @@ TEST_F(race, strict_no_warn_from_userspace)
 	ASSERT_EQ(0, ioctl(imp, DHO_IMP_RELEASE));
 	close(imp);
 
-	log = kmsg_since(self->kmsg);
-	ASSERT_NE(NULL, log);
+	log = dho_kmsg_read(self->kmsg, &err);
+	ASSERT_NE(NULL, log) TH_LOG("reading /dev/kmsg: %s", strerror(-err));
 	EXPECT_EQ(NULL, strstr(log, "WARNING:")) TH_LOG("%s", log);
 	EXPECT_EQ(NULL, strstr(log, "------------[ cut here ]")) TH_LOG("%s", log);
 	free(log);
@@ -264,7 +220,7 @@ TEST_F(race, strict_no_warn_from_userspace)
 TEST_F(race, comm_cannot_forge_lines)
 {
 	char *log, *viol, *line;
-	int status;
+	int status, err;
 	pid_t pid;
 
 	pid = fork();
@@ -294,8 +250,8 @@ TEST_F(race, comm_cannot_forge_lines)
 	EXPECT_FALSE(line_starts(viol, "FORGED")) TH_LOG("%s", viol);
 	EXPECT_NE(NULL, strstr(viol, "x\\nFORGED x")) TH_LOG("%s", viol);
 	free(viol);
-	log = kmsg_since(self->kmsg);
-	ASSERT_NE(NULL, log);
+	log = dho_kmsg_read(self->kmsg, &err);
+	ASSERT_NE(NULL, log) TH_LOG("reading /dev/kmsg: %s", strerror(-err));
 	EXPECT_FALSE(line_starts(log, "FORGED")) TH_LOG("%s", log);
 	free(log);
 }
