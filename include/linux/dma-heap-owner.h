@@ -87,8 +87,12 @@ enum dma_heap_owner_op {
 /**
  * struct dma_heap_owner_event - one recorded transition
  * @ts:    local_clock() in ns
+ * @uip:   for a DMA_BUF_IOCTL_SYNC, the user instruction pointer of the
+ *         ioctl (its kernel stack is always the ioctl path, so none is
+ *         saved); else 0
  * @stack: stackdepot handle of the call stack, 0 if none was saved
- * @pid:   pid of the task, or 0 for a device-side event
+ * @pid:   thread id of the task, or 0 for a device-side event
+ * @tgid:  its process id
  * @op:    &enum dma_heap_owner_op
  * @owner: owner after the transition
  * @dir:   &enum dma_data_direction of the operation
@@ -96,8 +100,10 @@ enum dma_heap_owner_op {
  */
 struct dma_heap_owner_event {
 	u64 ts;
+	unsigned long uip;
 	depot_stack_handle_t stack;
 	pid_t pid;
+	pid_t tgid;
 	u8 op;
 	u8 owner;
 	u8 dir;
@@ -125,6 +131,8 @@ struct dma_heap_owner_event {
  * @alias_stale: a device had the buffer since the alias was last invalidated
  * @reported:    bitmask of classes already reported for this buffer
  * @owner_ev:    the transition that made @owner
+ * @vmap_ev:     the vmap that created the live alias: who to blame for what
+ *               the kernel does through it
  * @hist_next:   next slot in @hist
  * @hist_len:    valid entries in @hist
  * @hist:        ring of the last transitions
@@ -142,6 +150,7 @@ struct dma_heap_owner {
 	bool alias_stale;
 	u32 reported;
 	struct dma_heap_owner_event owner_ev;
+	struct dma_heap_owner_event vmap_ev;
 	u8 hist_next;
 	u8 hist_len;
 	struct dma_heap_owner_event hist[DHO_HIST_LEN];
@@ -273,10 +282,24 @@ static inline void dma_heap_owner_release(struct heap_helper_buffer *buffer)
 	__dma_heap_owner_release(buffer);
 }
 
+unsigned long dma_heap_owner_error_count(void);
+unsigned long dma_heap_owner_class_count(enum dma_heap_owner_class cls);
+
 #else /* !CONFIG_DMABUF_HEAPS_OWNER_DEBUG */
 
 static inline void dma_heap_owner_release(struct heap_helper_buffer *buffer)
 {
+}
+
+static inline unsigned long dma_heap_owner_error_count(void)
+{
+	return 0;
+}
+
+static inline unsigned long
+dma_heap_owner_class_count(enum dma_heap_owner_class cls)
+{
+	return 0;
 }
 
 static inline bool dma_heap_owner_enabled(void)
@@ -295,5 +318,15 @@ static inline vm_fault_t __dma_heap_owner_fault(struct heap_helper_buffer *buffe
 #define DHO_HOOK(name, ...)	do { } while (0)
 
 #endif /* CONFIG_DMABUF_HEAPS_OWNER_DEBUG */
+
+struct kunit;
+
+#if IS_ENABLED(CONFIG_DMABUF_HEAPS_OWNER_DEBUG) && IS_BUILTIN(CONFIG_KUNIT)
+void dma_heap_owner_kunit_expect(struct kunit *test);
+#else
+static inline void dma_heap_owner_kunit_expect(struct kunit *test)
+{
+}
+#endif
 
 #endif /* _LINUX_DMA_HEAP_OWNER_H */

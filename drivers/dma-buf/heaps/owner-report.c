@@ -10,6 +10,8 @@
  * framed like KFENCE's.  Nothing here runs under a buffer's lock.
  */
 
+#include <kunit/resource.h>
+#include <kunit/test-bug.h>
 #include <kunit/visibility.h>
 #include <linux/kallsyms.h>
 #include <linux/panic.h>
@@ -35,7 +37,7 @@ EXPORT_SYMBOL_IF_KUNIT(dho_num_errors);
 bool dho_strict;
 
 static atomic_t dho_printed;
-static atomic64_t dho_seq;	/* numbers the reports: identical ones differ */
+static atomic64_t dho_seq;	/* numbers the violations: identical ones differ */
 
 static DEFINE_SPINLOCK(dho_filter_lock);
 static char dho_filter[32];			/* under dho_filter_lock */
@@ -59,6 +61,90 @@ long dho_error_count(void)
 	return sum;
 }
 EXPORT_SYMBOL_IF_KUNIT(dho_error_count);
+
+/**
+ * dma_heap_owner_error_count() - violations raised since boot or reset
+ *
+ * For driver tests: compare the count before and after the code under
+ * test.  Counters count whatever the report knobs say.
+ *
+ * Return: the number of violations, every class.
+ */
+unsigned long dma_heap_owner_error_count(void)
+{
+	return dho_error_count();
+}
+EXPORT_SYMBOL_GPL(dma_heap_owner_error_count);
+
+/**
+ * dma_heap_owner_class_count() - violations of one class
+ * @cls: the class
+ *
+ * Return: the number of violations of @cls since boot or reset, 0 for a
+ * class out of range.
+ */
+unsigned long dma_heap_owner_class_count(enum dma_heap_owner_class cls)
+{
+	if ((unsigned int)cls >= DHO_NR_CLASSES)
+		return 0;
+	return atomic_long_read(&dho_counts[cls]);
+}
+EXPORT_SYMBOL_GPL(dma_heap_owner_class_count);
+
+#if IS_BUILTIN(CONFIG_KUNIT)
+#define DHO_KUNIT_EXPECT	"dma_heap_owner_expect"
+
+static void dho_kunit_expect_free(struct kunit_resource *res)
+{
+	kfree(res);
+}
+
+/**
+ * dma_heap_owner_kunit_expect() - the running KUnit test expects violations
+ * @test: the test
+ *
+ * A violation raised by a KUnit test's own task fails that test, as KASAN
+ * and UBSAN reports do.  A test that provokes violations on purpose (and
+ * checks them with dma_heap_owner_class_count()) calls this first; it lasts
+ * until the test ends.
+ */
+void dma_heap_owner_kunit_expect(struct kunit *test)
+{
+	struct kunit_resource *res;
+
+	res = kzalloc(sizeof(*res), GFP_KERNEL);
+	if (!res) {
+		kunit_fail_current_test("dma-heap-owner: out of memory");
+		return;
+	}
+	/* -EEXIST: expected already; the resource is then not ours to keep */
+	if (kunit_add_named_resource(test, NULL, dho_kunit_expect_free, res,
+				     DHO_KUNIT_EXPECT, NULL))
+		kfree(res);
+}
+EXPORT_SYMBOL_GPL(dma_heap_owner_kunit_expect);
+
+/* A violation raised by a KUnit test that did not expect one fails it. */
+static void dho_kunit_check(const struct dho_violation *v)
+{
+	struct kunit *test = current->kunit_test;
+	struct kunit_resource *res;
+
+	if (!test)
+		return;
+	res = kunit_find_named_resource(test, DHO_KUNIT_EXPECT);
+	if (res) {
+		kunit_put_resource(res);
+		return;
+	}
+	kunit_fail_current_test("dma-heap-owner: %s (violation #%llu): %s",
+				dho_class_name(v->cls), v->seq, v->what);
+}
+#else
+static void dho_kunit_check(const struct dho_violation *v)
+{
+}
+#endif
 
 /**
  * dho_set_filter() - report only violations involving a heap or driver
@@ -119,7 +205,7 @@ static bool dho_filter_match(const struct dho_violation *v)
  * the tracker, the helpers and the dma-buf core, but for dma_buf_ioctl: that
  * is DMA_BUF_IOCTL_SYNC from userspace.
  */
-static void dho_culprit(const struct dho_violation *v, char *buf, size_t len)
+static void dho_stack_culprit(depot_stack_handle_t stack, char *buf, size_t len)
 {
 	static const char *const skip[] = {
 		"__dma_heap_owner", "heap_helper_", "dma_buf_",
@@ -128,11 +214,7 @@ static void dho_culprit(const struct dho_violation *v, char *buf, size_t len)
 	unsigned long *entries;
 	unsigned int nr, i, j;
 
-	if (v->user) {
-		strscpy(buf, "userspace", len);
-		return;
-	}
-	nr = v->stack ? stack_depot_fetch(v->stack, &entries) : 0;
+	nr = stack ? stack_depot_fetch(stack, &entries) : 0;
 	for (i = 0; i < nr; i++) {
 		snprintf(buf, len, "%ps", (void *)entries[i]);
 		if (!strcmp(buf, "dma_buf_ioctl"))
@@ -145,6 +227,14 @@ static void dho_culprit(const struct dho_violation *v, char *buf, size_t len)
 	}
 	if (!nr)
 		strscpy(buf, "unknown", len);
+}
+
+static void dho_culprit(const struct dho_violation *v, char *buf, size_t len)
+{
+	if (v->user)
+		strscpy(buf, "userspace", len);
+	else
+		dho_stack_culprit(v->stack, buf, len);
 }
 
 #define DHO_RULE "==================================================================\n"
@@ -163,60 +253,132 @@ static int dho_snprint_stack(depot_stack_handle_t handle, char *buf, size_t size
 	return clamp_t(int, n, 0, size - 1);
 }
 
+/* A task or file name a user chose, escaped (%*pE): no line can be forged. */
+#define DHO_ESC(s)	(int)strnlen(s, sizeof(s)), (s)
+
+static int dho_print_ts(char *buf, size_t size, u64 ts)
+{
+	return scnprintf(buf, size, "%llu.%06llus", ts / NSEC_PER_SEC,
+			 (ts % NSEC_PER_SEC) / NSEC_PER_USEC);
+}
+
+/* ip 00007f... in libfoo.so[7f...+1d000] offset 0x1234, as a segfault line */
+static int dho_print_where(const struct dho_user_where *w, char *buf,
+			   size_t size)
+{
+	const struct dho_uframe *f = &w->ip;
+	unsigned int i;
+	int n = 0;
+
+	if (f->file[0])
+		n += scnprintf(buf + n, size - n, "ip %016lx in %*pE[%lx+%lx] offset 0x%lx\n",
+			       f->addr, DHO_ESC(f->file), f->base, f->size,
+			       f->offset);
+	else
+		n += scnprintf(buf + n, size - n, "ip %016lx in ?\n", f->addr);
+	if (w->nr)
+		n += scnprintf(buf + n, size - n, "user stack:\n");
+	for (i = 0; i < w->nr; i++) {
+		f = &w->stack[i];
+		if (f->file[0])
+			n += scnprintf(buf + n, size - n, " #%u %016lx %*pE+0x%lx\n",
+				       i, f->addr, DHO_ESC(f->file), f->offset);
+		else
+			n += scnprintf(buf + n, size - n, " #%u %016lx ?\n",
+				       i, f->addr);
+	}
+	return n;
+}
+
+/* Who vmapped the alias a kernel access went through. */
+static int dho_print_vmapper(const struct dma_heap_owner_event *ev, char *buf,
+			     size_t size)
+{
+	char func[KSYM_NAME_LEN];
+	int n = 0;
+
+	dho_stack_culprit(ev->stack, func, sizeof(func));
+	n += scnprintf(buf + n, size - n,
+		       "vmapped by: %s (task %*pE tgid %d tid %d) at ",
+		       func, DHO_ESC(ev->who), ev->tgid, ev->pid);
+	n += dho_print_ts(buf + n, size - n, ev->ts);
+	n += scnprintf(buf + n, size - n, ":\n");
+	if (ev->stack)
+		n += dho_snprint_stack(ev->stack, buf + n, size - n);
+	else
+		n += scnprintf(buf + n, size - n, " (no stack)\n");
+	return n;
+}
+
 VISIBLE_IF_KUNIT int dho_format(const struct dho_violation *v,
 				const char *func, char *buf, size_t full)
 {
 	const struct dma_heap_owner_event *ev = &v->owner_ev;
 	size_t size = full - sizeof(DHO_RULE);	/* the closing rule always fits */
-	/* task names are printed escaped (%*pE): a task sets its own */
-	int clen = strnlen(v->comm, sizeof(v->comm));
-	int wlen = strnlen(ev->who, sizeof(ev->who));
 	int n = 0;
 
 	n += scnprintf(buf + n, size - n,
 		       DHO_RULE "BUG: dma-heap-owner: %s in %s\n\n%s\n\n",
 		       dho_class_name(v->cls), func, v->what);
-	n += scnprintf(buf + n, size - n, "violation: #%lld at %llu.%06llus\n",
-		       (long long)atomic64_inc_return(&dho_seq),
-		       v->ts / NSEC_PER_SEC, (v->ts % NSEC_PER_SEC) / NSEC_PER_USEC);
-	n += scnprintf(buf + n, size - n, "buffer: ino=%lu heap=%s size=%zu\n",
-		       v->ino, v->heap, v->size);
+	n += scnprintf(buf + n, size - n, "violation: #%llu at ", v->seq);
+	n += dho_print_ts(buf + n, size - n, v->ts);
+	n += scnprintf(buf + n, size - n,
+		       "\nbuffer: ino=%lu heap=%s size=%zu exporter=%*pE name=",
+		       v->ino, v->heap, v->size, DHO_ESC(v->exporter));
+	if (v->name[0])
+		n += scnprintf(buf + n, size - n, "%*pE\n", DHO_ESC(v->name));
+	else
+		n += scnprintf(buf + n, size - n, "-\n");
+
 	if (v->user)
 		n += scnprintf(buf + n, size - n,
-			       "access: %s by task %*pE pid %d at 0x%lx (page %ld)\n",
-			       v->write ? "write" : "read", clen, v->comm, v->pid,
-			       v->uaddr, v->pgoff);
+			       "access: %s by task %*pE tgid %d tid %d at 0x%lx (page %ld)\n",
+			       v->write ? "write" : "read", DHO_ESC(v->comm),
+			       v->tgid, v->pid, v->uaddr, v->pgoff);
 	else if (v->dev[0])
 		n += scnprintf(buf + n, size - n,
-			       "access: device %s%s%s%s dir=%s, by task %*pE pid %d\n",
+			       "access: device %s%s%s%s dir=%s, by task %*pE tgid %d tid %d\n",
 			       v->dev, v->drv[0] ? " (driver " : "", v->drv,
 			       v->drv[0] ? ")" : "", dho_dir_name(v->dir),
-			       clen, v->comm, v->pid);
-	else if (v->pgoff >= 0)
+			       DHO_ESC(v->comm), v->tgid, v->pid);
+	else if (v->alias)
 		n += scnprintf(buf + n, size - n,
-			       "access: kernel %s through the vmap alias (first page %ld), seen by task %*pE pid %d\n",
-			       v->write ? "write" : "read", v->pgoff, clen, v->comm, v->pid);
+			       "access: kernel %s through the vmap alias (first page %ld), seen by task %*pE tgid %d tid %d\n",
+			       v->write ? "write" : "read", v->pgoff,
+			       DHO_ESC(v->comm), v->tgid, v->pid);
 	else
 		n += scnprintf(buf + n, size - n,
-			       "access: task %*pE pid %d dir=%s\n",
-			       clen, v->comm, v->pid, dho_dir_name(v->dir));
+			       "access: task %*pE tgid %d tid %d dir=%s\n",
+			       DHO_ESC(v->comm), v->tgid, v->pid,
+			       dho_dir_name(v->dir));
+	if (v->user && v->where)
+		n += dho_print_where(v->where, buf + n, size - n);
+	/* the alias's user is seen only at the next transition: name it */
+	if (v->vmapped && (v->alias || v->cls == DHO_DEVICE_ACCESS_VMAPPED ||
+			   v->cls == DHO_VMAP_FLUSH_MISSING))
+		n += dho_print_vmapper(&v->vmap_ev, buf + n, size - n);
 
 	n += scnprintf(buf + n, size - n,
 		       "\nowner: %s (cpu windows %u, vmap %u) since %s by %*pE",
 		       dho_owner_name(v->owner), v->cpu_depth, v->vmap_cnt,
-		       dho_op_name(ev->op), wlen, ev->who);
+		       dho_op_name(ev->op), DHO_ESC(ev->who));
 	if (ev->pid)	/* a device-side event has no task */
-		n += scnprintf(buf + n, size - n, " pid %d", ev->pid);
-	n += scnprintf(buf + n, size - n, " at %llu.%06llus:\n",
-		       ev->ts / NSEC_PER_SEC, (ev->ts % NSEC_PER_SEC) / NSEC_PER_USEC);
+		n += scnprintf(buf + n, size - n, " tgid %d tid %d",
+			       ev->tgid, ev->pid);
+	n += scnprintf(buf + n, size - n, " at ");
+	n += dho_print_ts(buf + n, size - n, ev->ts);
+	n += scnprintf(buf + n, size - n, ":\n");
 	if (ev->stack)
 		n += dho_snprint_stack(ev->stack, buf + n, size - n);
+	else if (ev->uip)
+		n += scnprintf(buf + n, size - n,
+			       " DMA_BUF_IOCTL_SYNC at user ip %016lx\n", ev->uip);
 	else
 		n += scnprintf(buf + n, size - n, " (no stack)\n");
 
 	if (v->stack) {
 		n += scnprintf(buf + n, size - n, "\n%s stack:\n",
-			       v->pgoff >= 0 && !v->user ? "seen at" : "offending");
+			       v->alias ? "seen at" : "offending");
 		n += dho_snprint_stack(v->stack, buf + n, size - n);
 	}
 	n += scnprintf(buf + n, full - n, DHO_RULE);
@@ -288,9 +450,12 @@ void dho_report(struct dho_pending *pending)
 		char *text;
 
 		atomic_long_inc(&dho_counts[v->cls]);
+		v->seq = atomic64_inc_return(&dho_seq);
 		trace_violation(v->cls, v->ino, v->heap, v->owner, v->dir,
-				v->dev, v->pid, v->comm, v->pgoff);
+				v->dev, v->pid, v->comm, v->pgoff, v->tgid,
+				v->seq, v->where ? v->where->ip.addr : 0);
 		dho_culprit(v, func, sizeof(func));
+		dho_kunit_check(v);
 
 		/*
 		 * strict: a userspace access got SIGBUS in the fault handler.
@@ -323,6 +488,8 @@ void dho_report(struct dho_pending *pending)
 			dho_print(text);
 		dho_ring_push(text);
 	}
+	kfree(pending->where);
+	pending->where = NULL;
 }
 
 /**

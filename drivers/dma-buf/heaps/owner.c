@@ -176,15 +176,18 @@ dho_record(struct heap_helper_buffer *buffer, enum dma_heap_owner_op op,
 	lockdep_assert_held(&buffer->lock);
 
 	ev->ts = local_clock();
+	ev->uip = 0;
 	ev->stack = stack;
 	ev->op = op;
 	ev->owner = o->owner;
 	ev->dir = dir;
 	if (dev) {
 		ev->pid = 0;
+		ev->tgid = 0;
 		strscpy(ev->who, dev, sizeof(ev->who));
 	} else {
 		ev->pid = task_pid_nr(current);
+		ev->tgid = task_tgid_nr(current);
 		strscpy(ev->who, current->comm, sizeof(ev->who));
 	}
 	o->hist_next = (o->hist_next + 1) % DHO_HIST_LEN;
@@ -239,12 +242,21 @@ dho_violation(struct heap_helper_buffer *buffer, struct dho_pending *p,
 	v->size = buffer->size;
 	v->pgoff = -1;
 	v->heap = buffer->heap_name;
+	strscpy(v->exporter, buffer->dmabuf->exp_name ?: "", sizeof(v->exporter));
+	spin_lock(&buffer->dmabuf->name_lock);
+	strscpy(v->name, buffer->dmabuf->name ?: "", sizeof(v->name));
+	spin_unlock(&buffer->dmabuf->name_lock);
 	v->pid = task_pid_nr(current);
+	v->tgid = task_tgid_nr(current);
 	strscpy(v->comm, current->comm, sizeof(v->comm));
 	v->what = what;
 	v->stack = stack;
 	v->ts = local_clock();
 	v->owner_ev = o->owner_ev;
+	if (buffer->vmap_cnt) {
+		v->vmapped = true;
+		v->vmap_ev = o->vmap_ev;
+	}
 	return v;
 }
 
@@ -302,6 +314,7 @@ static void dho_check_alias(struct heap_helper_buffer *buffer,
 				  stack);
 	}
 	if (v) {
+		v->alias = true;
 		v->write = bits.dirty;
 		v->pgoff = bits.first;
 	}
@@ -523,10 +536,12 @@ void __dma_heap_owner_cpu_begin(struct heap_helper_buffer *buffer,
 	depot_stack_handle_t stack;
 	struct dma_heap_owner_event *ev;
 	struct dma_heap_owner *o;
+	unsigned long uip;
 
 	if (!dho_tracked_hint(buffer))
 		return;
-	stack = dho_save_stack();
+	uip = dho_sync_user_ip();
+	stack = uip ? 0 : dho_save_stack();
 	if (!dho_lock_tracked(buffer))
 		return;
 	o = &buffer->owner;
@@ -536,6 +551,7 @@ void __dma_heap_owner_cpu_begin(struct heap_helper_buffer *buffer,
 	/* the helper has just invalidated a live alias */
 	o->alias_stale = false;
 	ev = dho_record(buffer, DHO_OP_CPU_BEGIN, dir, NULL, stack);
+	ev->uip = uip;
 	/*
 	 * Pages a violation left mapped must fault again, so that a write in
 	 * this window is judged against its direction.
@@ -556,11 +572,13 @@ void __dma_heap_owner_cpu_end(struct heap_helper_buffer *buffer,
 	struct dma_heap_owner *o;
 	struct dho_violation *v;
 	bool was_writable;
+	unsigned long uip;
 	int d;
 
 	if (!dho_tracked_hint(buffer))
 		return;
-	stack = dho_save_stack();
+	uip = dho_sync_user_ip();
+	stack = uip ? 0 : dho_save_stack();
 	if (!dho_lock_tracked(buffer))
 		return;
 	o = &buffer->owner;
@@ -568,11 +586,14 @@ void __dma_heap_owner_cpu_end(struct heap_helper_buffer *buffer,
 	dho_check_alias(buffer, &p, stack);
 
 	if (!dho_depth(o)) {
+		/* the violation itself keeps its full stack */
 		v = dho_violation(buffer, &p, DHO_CPU_ACCESS_UNBALANCED,
-				  "end_cpu_access without begin_cpu_access", stack);
+				  "end_cpu_access without begin_cpu_access",
+				  stack ?: dho_save_stack());
 		if (v)
 			v->dir = dir;
-		dho_record(buffer, DHO_OP_CPU_END, dir, NULL, stack);
+		ev = dho_record(buffer, DHO_OP_CPU_END, dir, NULL, stack);
+		ev->uip = uip;
 		goto out;
 	}
 
@@ -580,7 +601,7 @@ void __dma_heap_owner_cpu_end(struct heap_helper_buffer *buffer,
 	if (!o->cpu_win[dho_win_slot(dir)]) {
 		v = dho_violation(buffer, &p, DHO_CPU_ACCESS_UNBALANCED,
 				  "end_cpu_access with another direction than begin_cpu_access",
-				  stack);
+				  stack ?: dho_save_stack());
 		if (v)
 			v->dir = dir;
 		/* close some window anyway, so the state moves on */
@@ -593,6 +614,7 @@ void __dma_heap_owner_cpu_end(struct heap_helper_buffer *buffer,
 	}
 
 	ev = dho_record(buffer, DHO_OP_CPU_END, dir, NULL, stack);
+	ev->uip = uip;
 	if (!dho_depth(o)) {
 		dho_set_owner(buffer, o->nr_mapped ? DHO_OWNER_DEVICE :
 				      DHO_OWNER_NONE, ev);
@@ -625,6 +647,7 @@ void __dma_heap_owner_cpu_end_flushed(struct heap_helper_buffer *buffer)
 void __dma_heap_owner_vmap(struct heap_helper_buffer *buffer)
 {
 	struct dma_heap_owner *o = &buffer->owner;
+	struct dma_heap_owner_event *ev;
 	depot_stack_handle_t stack;
 	struct dho_alias_bits bits;
 
@@ -641,7 +664,9 @@ void __dma_heap_owner_vmap(struct heap_helper_buffer *buffer)
 		o->alias_dirty = false;
 		o->alias_stale = false;
 	}
-	dho_record(buffer, DHO_OP_VMAP, DMA_NONE, NULL, stack);
+	ev = dho_record(buffer, DHO_OP_VMAP, DMA_NONE, NULL, stack);
+	if (buffer->vmap_cnt == 1)
+		o->vmap_ev = *ev;
 	trace_vmap(buffer, "vmap", DMA_NONE, NULL, -1);
 	mutex_unlock(&buffer->lock);
 }
@@ -744,6 +769,8 @@ vm_fault_t __dma_heap_owner_fault(struct heap_helper_buffer *buffer,
 				  "user write through mmap inside a DMA_BUF_SYNC_READ window",
 				  0);
 	if (v) {
+		p.where = dho_user_where(vma);
+		v->where = p.where;
 		v->user = true;
 		v->write = write;
 		/* as in the user_fault event: a write goes to the device */

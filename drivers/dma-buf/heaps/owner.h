@@ -10,12 +10,44 @@
 #include <linux/mutex.h>
 #include <linux/sched.h>
 
+#define DHO_USTACK_LEN	6
+
+/**
+ * struct dho_uframe - a user address and the file mapped there
+ * @addr:   the address
+ * @base:   start of its mapping
+ * @size:   size of its mapping
+ * @offset: its offset in the file, for addr2line
+ * @file:   the file's name, empty if the mapping has no file or was not found
+ */
+struct dho_uframe {
+	unsigned long addr;
+	unsigned long base;
+	unsigned long size;
+	unsigned long offset;
+	char file[32];
+};
+
+/**
+ * struct dho_user_where - where in userspace an access was made
+ * @ip:    the faulting instruction pointer
+ * @nr:    saved frames of @stack
+ * @stack: the user stack, innermost first, where frame pointers allow
+ */
+struct dho_user_where {
+	struct dho_uframe ip;
+	unsigned int nr;
+	struct dho_uframe stack[DHO_USTACK_LEN];
+};
+
 /**
  * struct dho_violation - one violation, collected under the buffer's lock
  * and reported after it is dropped
  * @cls:      &enum dma_heap_owner_class
  * @report:   not yet reported for this buffer (or all_errors is set)
  * @user:     raised by a userspace access (else by the kernel)
+ * @alias:    a kernel access through the vmap alias
+ * @vmapped:  the buffer had a vmap alias: @vmap_ev is valid
  * @write:    the access was a write
  * @dir:      direction of the offending operation
  * @owner:    owner when it happened
@@ -25,7 +57,10 @@
  * @size:     buffer size
  * @pgoff:    page offset of the access, or -1
  * @heap:     heap name (heap names live forever)
- * @pid:      offending task
+ * @exporter: the dma-buf's exporter name
+ * @name:     the dma-buf's name (DMA_BUF_SET_NAME), or empty
+ * @pid:      offending task's thread id
+ * @tgid:     its process id
  * @comm:     offending task's comm
  * @uaddr:    user address of the access
  * @dev:      offending device name, or empty
@@ -33,12 +68,17 @@
  * @what:     a short description of the access
  * @stack:    stack of the offending operation, 0 if none
  * @ts:       when it was seen (local_clock(), ns)
+ * @seq:      number of the violation since boot, set when it is reported
+ * @where:    for a userspace access, where in userspace; else NULL
  * @owner_ev: the transition that made @owner
+ * @vmap_ev:  the vmap that created the alias, if @vmapped
  */
 struct dho_violation {
 	enum dma_heap_owner_class cls;
 	bool report;
 	bool user;
+	bool alias;
+	bool vmapped;
 	bool write;
 	u8 dir;
 	u8 owner;
@@ -48,7 +88,10 @@ struct dho_violation {
 	size_t size;
 	long pgoff;
 	const char *heap;
+	char exporter[DHO_NAME_LEN];
+	char name[32];
 	pid_t pid;
+	pid_t tgid;
 	char comm[TASK_COMM_LEN];
 	unsigned long uaddr;
 	char dev[DHO_NAME_LEN];
@@ -56,18 +99,24 @@ struct dho_violation {
 	const char *what;
 	depot_stack_handle_t stack;
 	u64 ts;
+	u64 seq;
+	const struct dho_user_where *where;
 	struct dma_heap_owner_event owner_ev;
+	struct dma_heap_owner_event vmap_ev;
 };
 
 #define DHO_MAX_PENDING	2
 
 /**
  * struct dho_pending - violations raised by one hook
- * @n: how many
- * @v: the violations
+ * @n:     how many
+ * @where: for a userspace access, where it was made (allocated; freed by
+ *         dho_report())
+ * @v:     the violations
  */
 struct dho_pending {
 	unsigned int n;
+	struct dho_user_where *where;
 	struct dho_violation v[DHO_MAX_PENDING];
 };
 
@@ -78,6 +127,10 @@ extern struct list_head dho_buffers;
 void dho_set_enabled(bool on);
 void dho_forget_reports(void);
 void dho_disable_oom(const char *what);
+
+/* owner-user.c */
+unsigned long dho_sync_user_ip(void);
+struct dho_user_where *dho_user_where(struct vm_area_struct *vma);
 
 /* owner-report.c */
 extern atomic_long_t dho_counts[DHO_NR_CLASSES];

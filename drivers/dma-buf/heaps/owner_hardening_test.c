@@ -88,6 +88,8 @@ static int hardening_test_init(struct kunit *test)
 	test->priv = t;
 	if (!dma_heap_owner_enabled())
 		kunit_skip(test, "tracking is off (dma_heap_owner=off or debugfs)");
+	/* these tests provoke violations on purpose */
+	dma_heap_owner_kunit_expect(test);
 	for (i = 0; i < DHO_NR_CLASSES; i++)
 		t->before[i] = atomic_long_read(&dho_counts[i]);
 	return 0;

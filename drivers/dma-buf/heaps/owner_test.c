@@ -33,7 +33,7 @@ static struct {
 	spinlock_t lock;	/* guards the rest */
 	unsigned int reports;	/* titles seen */
 	bool in_report;
-	char text[2048];	/* the last report */
+	char text[4096];	/* the last report */
 } observed = {
 	.lock = __SPIN_LOCK_UNLOCKED(observed.lock),
 };
@@ -60,6 +60,21 @@ static void probe_console(void *ignore, const char *buf, size_t len)
 			observed.in_report = false;
 	}
 	spin_unlock_irqrestore(&observed.lock, flags);
+}
+
+/* The number of the last report seen ("violation: #N"), 0 if none. */
+static u64 owner_report_seq(void)
+{
+	unsigned long flags;
+	u64 seq = 0;
+	char *p;
+
+	spin_lock_irqsave(&observed.lock, flags);
+	p = strstr(observed.text, "violation: #");
+	if (!p || sscanf(p, "violation: #%llu ", &seq) != 1)
+		seq = 0;
+	spin_unlock_irqrestore(&observed.lock, flags);
+	return seq;
 }
 
 static unsigned int observed_reports(void)
@@ -108,6 +123,16 @@ static void owner_expect(struct kunit *test, int cls, long n)
 static void owner_expect_none(struct kunit *test)
 {
 	owner_expect(test, -1, 0);
+}
+
+/* "<prefix>kunit_try_catch tgid N tid N<suffix>" for the running test */
+static const char *owner_task_says(const char *prefix, const char *suffix)
+{
+	static char buf[128];
+
+	snprintf(buf, sizeof(buf), "%s%s tgid %d tid %d%s", prefix, current->comm,
+		 task_tgid_nr(current), task_pid_nr(current), suffix);
+	return buf;
 }
 
 static struct dma_buf *owner_test_alloc(struct kunit *test)
@@ -184,6 +209,8 @@ static int owner_test_init(struct kunit *test)
 	t->was_enabled = dma_heap_owner_enabled();
 	if (!t->was_enabled)
 		kunit_skip(test, "tracking is off (dma_heap_owner=off or debugfs)");
+	/* these tests provoke violations on purpose */
+	dma_heap_owner_kunit_expect(test);
 	dho_all_errors = false;
 	dho_num_errors = 1000;
 	dho_set_filter("", 0);
@@ -325,6 +352,11 @@ static void owner_vmap_flush_missing(struct kunit *test)
 			t->before[DHO_VMAP_FLUSH_MISSING], 1);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&dho_counts[DHO_CPU_ACCESS_UNOWNED]) -
 			t->before[DHO_CPU_ACCESS_UNOWNED], 1);
+	/* the report names who vmapped the alias, and its stack */
+	KUNIT_EXPECT_TRUE(test, observed_has("vmap_flush_missing"));
+	KUNIT_EXPECT_TRUE(test, observed_has("\nvmapped by: owner_"));
+	KUNIT_EXPECT_TRUE(test, observed_has(owner_task_says("(task ", ") at ")));
+	KUNIT_EXPECT_TRUE(test, observed_has("\n  dma_buf_vmap+0x"));
 	owner_test_unmap(dmabuf, att);
 	dma_buf_vunmap(dmabuf, &map);
 	dma_buf_put(dmabuf);
@@ -427,12 +459,61 @@ static void owner_cpu_access_unbalanced(struct kunit *test)
 	dma_buf_end_cpu_access(dmabuf, DMA_BIDIRECTIONAL);
 	owner_expect(test, DHO_CPU_ACCESS_UNBALANCED, 1);
 	KUNIT_EXPECT_EQ(test, o->owner, DHO_OWNER_NONE);
+	/* the task by process and thread id; no alias, so no vmapper */
+	KUNIT_EXPECT_TRUE(test, observed_has(owner_task_says("access: task ", " dir=bidirectional")));
+	KUNIT_EXPECT_TRUE(test, observed_has("exporter=system name=-\n"));
+	KUNIT_EXPECT_FALSE(test, observed_has("vmapped by"));
 
 	/* end with another direction: counted, and the window still closes */
 	dma_buf_begin_cpu_access(dmabuf, DMA_TO_DEVICE);
 	dma_buf_end_cpu_access(dmabuf, DMA_FROM_DEVICE);
 	owner_expect(test, DHO_CPU_ACCESS_UNBALANCED, 2);
 	KUNIT_EXPECT_EQ(test, o->owner, DHO_OWNER_NONE);
+	dma_buf_put(dmabuf);
+}
+
+/*
+ * A violation raised by a KUnit test fails it, unless the test expects
+ * violations (dma_heap_owner_kunit_expect()).  Run with a stand-in test as
+ * current's, so that the verdict can be read back.
+ */
+static void owner_kunit_hook(struct kunit *test)
+{
+	struct dma_buf *dmabuf = owner_test_alloc(test);
+	struct kunit fake;
+	u64 seq;
+
+	dho_all_errors = true;	/* every violation is reported, and numbered */
+	kunit_init_test(&fake, "dma-heap-owner-stand-in", NULL);
+	current->kunit_test = &fake;
+	dma_buf_begin_cpu_access(dmabuf, DMA_TO_DEVICE);
+	dma_buf_end_cpu_access(dmabuf, DMA_TO_DEVICE);
+	current->kunit_test = test;
+	KUNIT_EXPECT_EQ(test, fake.status, KUNIT_SUCCESS);	/* done right */
+
+	current->kunit_test = &fake;
+	dma_buf_end_cpu_access(dmabuf, DMA_BIDIRECTIONAL);	/* done wrong */
+	current->kunit_test = test;
+	KUNIT_EXPECT_EQ(test, fake.status, KUNIT_FAILURE);
+	kunit_cleanup(&fake);
+	seq = owner_report_seq();
+
+	kunit_init_test(&fake, "dma-heap-owner-stand-in", NULL);
+	current->kunit_test = &fake;
+	dma_heap_owner_kunit_expect(&fake);
+	dma_heap_owner_kunit_expect(&fake);	/* twice is once */
+	dma_buf_end_cpu_access(dmabuf, DMA_BIDIRECTIONAL);
+	current->kunit_test = test;
+	KUNIT_EXPECT_EQ(test, fake.status, KUNIT_SUCCESS);
+	kunit_cleanup(&fake);
+
+	/* counted either way, through the public API too, and numbered */
+	owner_expect(test, DHO_CPU_ACCESS_UNBALANCED, 2);
+	KUNIT_EXPECT_EQ(test, dma_heap_owner_class_count(DHO_CPU_ACCESS_UNBALANCED),
+			atomic_long_read(&dho_counts[DHO_CPU_ACCESS_UNBALANCED]));
+	KUNIT_EXPECT_EQ(test, dma_heap_owner_error_count(), dho_error_count());
+	KUNIT_EXPECT_EQ(test, dma_heap_owner_class_count(DHO_NR_CLASSES), 0);
+	KUNIT_EXPECT_EQ(test, owner_report_seq(), seq + 1);
 	dma_buf_put(dmabuf);
 }
 
@@ -566,6 +647,7 @@ static struct kunit_case owner_test_cases[] = {
 	KUNIT_CASE(owner_cpu_write_in_read_window),
 	KUNIT_CASE(owner_cpu_access_unbalanced),
 	KUNIT_CASE(owner_release_while_mapped),
+	KUNIT_CASE(owner_kunit_hook),
 	KUNIT_CASE(owner_knobs),
 	{}
 };
