@@ -6,6 +6,8 @@
  * the buffers table and the debugfs ABI.
  */
 #define _GNU_SOURCE
+#include <libgen.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -87,9 +89,10 @@ TEST_F(owner, unsynced_write)
 	self->p[3 * 4096 + 1] = 1;
 	expect_only(_metadata, self, CPU_ACCESS_UNOWNED, 1);
 	EXPECT_TRUE(traced(self, "cpu_access_unowned", getpid()));
-	snprintf(want, sizeof(want), "access: write by task dho-unsynced pid %d", getpid());
+	snprintf(want, sizeof(want), "access: write by task dho-unsynced tgid %d tid %d",
+		 getpid(), gettid());
 	EXPECT_TRUE(reported(want)) TH_LOG("no report naming the task");
-	snprintf(want, sizeof(want), "buffer: ino=%lu heap=system size=%d",
+	snprintf(want, sizeof(want), "buffer: ino=%lu heap=system size=%d exporter=system name=-\n",
 		 dho_ino(self->fd), LEN);
 	EXPECT_TRUE(reported(want));
 	EXPECT_TRUE(reported("BUG: dma-heap-owner: cpu_access_unowned in userspace"));
@@ -132,6 +135,9 @@ TEST_F(owner, write_in_read_window)
 	ASSERT_EQ(0, dho_sync(self->fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ));
 	expect_only(_metadata, self, CPU_WRITE_IN_READ_WINDOW, 1);
 	EXPECT_TRUE(traced(self, "cpu_write_in_read_window", getpid()));
+	/* the window was opened by a SYNC: named by its user ip, not a stack */
+	EXPECT_TRUE(reported(" since cpu_begin by owner_user_test tgid "));
+	EXPECT_TRUE(reported(":\n DMA_BUF_IOCTL_SYNC at user ip 0000"));
 }
 
 TEST_F(owner, write_window_after_read_window)
@@ -153,6 +159,131 @@ TEST_F(owner, unbalanced_end)
 	ASSERT_EQ(0, dho_sync(self->fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ));
 	expect_only(_metadata, self, CPU_ACCESS_UNBALANCED, 2);
 	EXPECT_TRUE(traced(self, "cpu_access_unbalanced", getpid()));
+	/* raised by the ioctl itself: its user ip, and its kernel stack */
+	EXPECT_TRUE(reported(" (DMA_BUF_IOCTL_SYNC)\n"));
+	EXPECT_TRUE(reported("BUG: dma-heap-owner: cpu_access_unbalanced in dma_buf_ioctl"));
+}
+
+/*
+ * The store the reports below must point at.  At -O2 gcc gives a leaf
+ * function no frame (or sets it up after the store), and a frame-pointer
+ * walk then skips its caller, as perf's does: -O0 keeps the frame.
+ */
+static __attribute__((noinline, optimize("O0"))) void touch_byte(char *p)
+{
+	*(volatile char *)p = 1;
+}
+
+struct toucher {
+	char *p;
+	pid_t tid;
+};
+
+static void *toucher_thread(void *arg)
+{
+	struct toucher *t = arg;
+
+	t->tid = gettid();
+	touch_byte(t->p);
+	return NULL;
+}
+
+/* The mapping of /proc/self/maps that holds @addr: its start and file offset. */
+static bool self_mapping(unsigned long addr, unsigned long *start,
+			 unsigned long *end, unsigned long *off)
+{
+	char line[512];
+	bool found = false;
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%lx-%lx %*s %lx", start, end, off) == 3 &&
+			*start <= addr && addr < *end;
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/*
+ * A userspace access names the process and the thread, the instruction
+ * (file, mapping, offset for addr2line: checked against /proc/self/maps)
+ * and the user stack; its number is the violation event's seq=.
+ */
+TEST_F(owner, report_points_at_code)
+{
+	unsigned long ip, base, size, off, start, end, moff, frame;
+	struct toucher t = { .p = self->p + 2 * 4096 };
+	char want[256], exe[256], file[64], *v, *at, *rec, *end_at;
+	unsigned long long seq;
+	pthread_t th;
+	ssize_t n;
+
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	ASSERT_LT(0, n);
+	exe[n] = '\0';
+	ASSERT_EQ(0, dho_write_file(DHO_DEBUGFS "/all_errors", "1"));
+	ASSERT_EQ(0, pthread_create(&th, NULL, toucher_thread, &t));
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	expect_only(_metadata, self, CPU_ACCESS_UNOWNED, 1);
+	ASSERT_NE(getpid(), t.tid);
+
+	v = dho_read_file(DHO_DEBUGFS "/violations");
+	ASSERT_NE(NULL, v);
+	snprintf(want, sizeof(want), "access: write by task owner_user_test tgid %d tid %d at %p (page 2)\n",
+		 getpid(), t.tid, (void *)t.p);
+	at = strstr(v, want);
+	ASSERT_NE(NULL, at) TH_LOG("no access line '%s' in:\n%s", want, v);
+	at += strlen(want);
+
+	/* ip 000055... in owner_user_test[55...+...] offset 0x... */
+	ASSERT_EQ(5, sscanf(at, "ip %lx in %63[^[][%lx+%lx] offset 0x%lx\n",
+			    &ip, file, &base, &size, &off)) TH_LOG("%.300s", at);
+	EXPECT_LE((unsigned long)touch_byte, ip);
+	EXPECT_GT((unsigned long)touch_byte + 64, ip);
+	EXPECT_STREQ(basename(exe), file);
+	ASSERT_TRUE(self_mapping(ip, &start, &end, &moff));
+	EXPECT_EQ(start, base);
+	EXPECT_EQ(end - start, size);
+	EXPECT_EQ(ip - start + moff, off);
+
+	/* the user stack: the store, then its caller in this program */
+	at = strstr(at, "\nuser stack:\n");
+	ASSERT_NE(NULL, at);
+	snprintf(want, sizeof(want), "\nuser stack:\n #0 %016lx %s+0x%lx\n #1 ",
+		 ip, file, off);
+	EXPECT_EQ(0, strncmp(at, want, strlen(want))) TH_LOG("%.200s", at);
+	at += strlen(want);
+	ASSERT_EQ(1, sscanf(at, "%lx", &frame));
+	EXPECT_LE((unsigned long)toucher_thread, frame);
+	EXPECT_GT((unsigned long)toucher_thread + 256, frame);
+
+	/* the report's number (its last "violation: #" before the access) */
+	snprintf(want, sizeof(want), "tgid %d tid %d at %p", getpid(), t.tid, (void *)t.p);
+	end_at = strstr(v, want);
+	for (rec = NULL, at = v; (at = strstr(at, "violation: #")) && at < end_at; at++)
+		rec = at;
+	ASSERT_NE(NULL, rec);
+	ASSERT_EQ(1, sscanf(rec, "violation: #%llu", &seq));
+	/* is the event's, with the process, the thread and the ip */
+	snprintf(want, sizeof(want), "pid=%d comm=owner_user_test tgid=%d seq=%llu ip=0x%lx",
+		 t.tid, getpid(), seq, ip);
+	EXPECT_TRUE(dho_traced(self->fd, "cpu_access_unowned", want)) TH_LOG("%s", want);
+	free(v);
+	dho_write_file(DHO_DEBUGFS "/all_errors", "0");
+}
+
+/* The buffer's exporter and its DMA_BUF_SET_NAME, escaped. */
+TEST_F(owner, report_names_buffer)
+{
+	char want[160];
+
+	ASSERT_EQ(0, ioctl(self->fd, DMA_BUF_SET_NAME, "cam0\nFORGED line"));
+	self->p[0] = 1;
+	expect_only(_metadata, self, CPU_ACCESS_UNOWNED, 1);
+	snprintf(want, sizeof(want), "buffer: ino=%lu heap=system size=%d exporter=system name=cam0\\nFORGED line\n",
+		 dho_ino(self->fd), LEN);
+	EXPECT_TRUE(reported(want)) TH_LOG("no '%s'", want);
+	EXPECT_FALSE(reported("\nFORGED line"));
 }
 
 TEST_F(owner, strict_sigbus)

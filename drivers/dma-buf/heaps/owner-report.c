@@ -353,6 +353,9 @@ VISIBLE_IF_KUNIT int dho_format(const struct dho_violation *v,
 			       dho_dir_name(v->dir));
 	if (v->user && v->where)
 		n += dho_print_where(v->where, buf + n, size - n);
+	else if (v->uip)
+		n += scnprintf(buf + n, size - n,
+			       "ip %016lx (DMA_BUF_IOCTL_SYNC)\n", v->uip);
 	/* the alias's user is seen only at the next transition: name it */
 	if (v->vmapped && (v->alias || v->cls == DHO_DEVICE_ACCESS_VMAPPED ||
 			   v->cls == DHO_VMAP_FLUSH_MISSING))
@@ -453,7 +456,7 @@ void dho_report(struct dho_pending *pending)
 		v->seq = atomic64_inc_return(&dho_seq);
 		trace_violation(v->cls, v->ino, v->heap, v->owner, v->dir,
 				v->dev, v->pid, v->comm, v->pgoff, v->tgid,
-				v->seq, v->where ? v->where->ip.addr : 0);
+				v->seq, v->where ? v->where->ip.addr : v->uip);
 		dho_culprit(v, func, sizeof(func));
 		dho_kunit_check(v);
 

@@ -590,8 +590,10 @@ void __dma_heap_owner_cpu_end(struct heap_helper_buffer *buffer,
 		v = dho_violation(buffer, &p, DHO_CPU_ACCESS_UNBALANCED,
 				  "end_cpu_access without begin_cpu_access",
 				  stack ?: dho_save_stack());
-		if (v)
+		if (v) {
 			v->dir = dir;
+			v->uip = uip;
+		}
 		ev = dho_record(buffer, DHO_OP_CPU_END, dir, NULL, stack);
 		ev->uip = uip;
 		goto out;
@@ -602,8 +604,10 @@ void __dma_heap_owner_cpu_end(struct heap_helper_buffer *buffer,
 		v = dho_violation(buffer, &p, DHO_CPU_ACCESS_UNBALANCED,
 				  "end_cpu_access with another direction than begin_cpu_access",
 				  stack ?: dho_save_stack());
-		if (v)
+		if (v) {
 			v->dir = dir;
+			v->uip = uip;
+		}
 		/* close some window anyway, so the state moves on */
 		for (d = 0; d < ARRAY_SIZE(o->cpu_win); d++)
 			if (o->cpu_win[d])

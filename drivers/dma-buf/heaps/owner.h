@@ -70,6 +70,8 @@ struct dho_user_where {
  * @ts:       when it was seen (local_clock(), ns)
  * @seq:      number of the violation since boot, set when it is reported
  * @where:    for a userspace access, where in userspace; else NULL
+ * @uip:      raised by a DMA_BUF_IOCTL_SYNC: the ioctl's user instruction
+ *            pointer; else 0
  * @owner_ev: the transition that made @owner
  * @vmap_ev:  the vmap that created the alias, if @vmapped
  */
@@ -101,6 +103,7 @@ struct dho_violation {
 	u64 ts;
 	u64 seq;
 	const struct dho_user_where *where;
+	unsigned long uip;
 	struct dma_heap_owner_event owner_ev;
 	struct dma_heap_owner_event vmap_ev;
 };
