@@ -12,7 +12,10 @@ mkdir -p "$out"
 
 [ -e "$ktree/usr/include/linux/dma-heap.h" ] || make -s -C "$ktree" ARCH=x86_64 headers
 
-cflags=(-O2 -g -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare
+# Frame pointers, so that a user stack walks (tools/debug/dho-ustack.bt,
+# the kernel report's user stack): gcc omits them at -O2.
+cflags=(-O2 -g -fno-omit-frame-pointer -Wall -Wextra -Wno-unused-parameter
+	-Wno-sign-compare
 	-I"$ktree/usr/include" -I"$ktree/tools/testing/selftests" -I"$repo/tests")
 cc() {	# output sources...
 	local o=$1
@@ -30,11 +33,14 @@ if [ -e "$repo/tools/debug/dma-heap-owner.c" ]; then
 	gcc -O2 -g -Wall -Wextra -o "$out/dma-heap-owner" "$repo/tools/debug/dma-heap-owner.c"
 fi
 
-# The importer module, built out of tree against this variant's kernel.
-if [ -d "$repo/tests/importer" ]; then
-	mkdir -p "$build/$variant/importer"
-	rsync -rc "$repo/tests/importer/" "$build/$variant/importer/"
-	make -s -C "$ktree" ARCH=x86_64 M="$build/$variant/importer" modules
-	cp "$build/$variant/importer/dho_importer.ko" "$out/"
-fi
+# The modules, built out of tree against this variant's kernel: the test
+# importer, and the example driver's KUnit tests.
+for mod in importer:dho_importer kunit-example:dho_example_test; do
+	dir=${mod%%:*} ko=${mod##*:}.ko
+	[ -d "$repo/tests/$dir" ] || continue
+	mkdir -p "$build/$variant/$dir"
+	rsync -rc "$repo/tests/$dir/" "$build/$variant/$dir/"
+	make -s -C "$ktree" ARCH=x86_64 M="$build/$variant/$dir" modules
+	cp "$build/$variant/$dir/$ko" "$out/"
+done
 echo "userspace: built into $out"

@@ -104,6 +104,7 @@ main() {
 	suite heap_mmap "$bin/heap_mmap_test"
 	suite owner_user "$bin/owner_user_test"
 	suite owner_importer "$bin/owner_importer_test"
+	suite kunit_example bash "$repo/tests/kunit-example.sh" "$bin/dho_example_test.ko"
 	suite owner_race "$bin/owner_race_test"
 	suite stress "$bin/stress_test"
 	suite torture "$bin/torture_test"

@@ -49,7 +49,8 @@ import subprocess
 import sys
 
 # The userspace suites tests/guest-suites.sh runs, per variant, in order.
-USER_SUITES = ['heap_mmap', 'owner_user', 'owner_importer', 'owner_race',
+USER_SUITES = ['heap_mmap', 'owner_user', 'owner_importer', 'kunit_example',
+               'owner_race',
                'stress', 'torture', 'fuzz', 'cli', 'bpftrace',
                'dmabuf_heaps_upstream', 'faultinject']
 EXPECTED = {
