@@ -179,7 +179,8 @@ bt_start dho-violations
 [ -n "$ino" ] && bt_start dho-timeline "$ino"
 bt_start dho-cpuwindow
 bt_start dho-heapbytes 1
-for s in dho-violations dho-timeline dho-cpuwindow dho-heapbytes; do
+bt_start dho-ustack
+for s in dho-violations dho-timeline dho-cpuwindow dho-heapbytes dho-ustack; do
 	if [ -z "${bt_pid[$s]:-}" ]; then
 		skip "$s.bt compiles and attaches" "no buffer to trace (python3 missing?)"
 		continue
@@ -197,10 +198,38 @@ rc=$?
 ok "$rc" "dho-timeline.bt without an inode prints its usage and exits"
 echo "# tracers attached at $((SECONDS - start)) s"
 
+# ustack_printed pid: has dho-ustack printed the user stack of pid's
+# cpu_access_unowned (its header, the ip line, frames, the blank line)?
+ustack_printed() {
+	awk -v p="$1" '
+		$2 ~ /^#/ { b = $3 == "cpu_access_unowned" && $6 == "tgid=" p; next }
+		b && /^\t/ { f = 1 }
+		b && f && /^$/ { done = 1 }
+		END { exit !done }' "$tmp/dho-ustack.out"
+}
+
 # Provoke: a userspace and a driver violation, a correct client (two CPU
 # windows; a buffer allocated and released), and the timeline's buffer.
-"$client" unsynced >/dev/null &
+#
+# bpftrace names user frames from /proc/PID/maps when it prints them, and
+# dho-client unsynced exits at once: its line goes into a pipe filled
+# beforehand, so that it stays alive, blocked in exit's flush, until
+# dho-ustack has printed its user stack; then the pipe is drained.
+exec {hold}> >(while [ -d "$tmp" ] && [ ! -e "$tmp/drain" ]; do
+		sleep 0.2
+	done
+	cat >/dev/null)
+timeout 2 cat /dev/zero >&"$hold"
+"$client" unsynced >&"$hold" &
 unsynced_pid=$!
+if [ "${attached[dho-ustack]:-1}" = 0 ]; then
+	for ((i = 0; i < 120; i++)); do
+		ustack_printed "$unsynced_pid" && break
+		sleep 0.5
+	done
+fi
+: >"$tmp/drain"
+exec {hold}>&-
 wait $unsynced_pid
 "$client" flush-missing >/dev/null
 "$client" correct >/dev/null
@@ -249,6 +278,41 @@ check dho-heapbytes "bytes released to the system heap, at END" \
 	grep -Eq '^@release_bytes\[system\]: [1-9]'
 check dho-heapbytes "the totals every second, with the time (dho-heapbytes.bt 1)" \
 	grep -Eq '^[0-9]{2}:[0-9]{2}:[0-9]{2}$'
+
+p=$unsynced_pid
+check dho-ustack "cpu_access_unowned by dho-client tgid $p tid $p, at a user ip" \
+	awk -v p="$p" '
+		h && /^    userspace access to page 0 at ip 0x[0-9a-f]+; user stack:$/ { ok = 1 }
+		{ h = $0 ~ "^[0-9:]+ #[0-9]+ cpu_access_unowned ino=[0-9]+ heap=system tgid=" p " tid=" p " comm=dho-client$" }
+		END { exit !ok }'
+check dho-ustack "its user stack: the ip first, then scen_unsynced in dho-client" \
+	awk -v p="$p" '
+		$2 ~ /^#/ { b = $3 == "cpu_access_unowned" && $6 == "tgid=" p; n = 0; next }
+		b && /userspace access to page/ { ip = $8; sub(/^0x/, "", ip); sub(/;$/, "", ip) }
+		b && /^\t/ && ++n == 1 && $1 == ip { first = 1 }
+		b && /^\t/ && /scen_unsynced/ && /\/dho-client\)$/ { named = 1 }
+		END { exit !(first && named) }'
+# The event's seq and ip are those of the kernel's report of that access:
+# the tracer's output (stdin) first, then the ring of reports.
+check dho-ustack "its seq and ip are those of the kernel's report of it" \
+	awk -v p="$p" '
+		FILENAME == "-" && $2 ~ /^#/ {
+			b = $3 == "cpu_access_unowned" && $6 == "tgid=" p
+			if (b) seq = substr($2, 2)
+		}
+		FILENAME == "-" && b && /userspace access to page/ {
+			ip = $8; sub(/^0x/, "", ip); sub(/;$/, "", ip); b = 0
+		}
+		FILENAME == "-" { next }
+		/^violation: #/ { r = seq != "" && $2 == "#" seq }
+		r && $1 == "ip" { sub(/^0+/, "", $2); ok = $2 == ip && $4 ~ /^dho-client\[/ }
+		END { exit !ok }' - /sys/kernel/debug/dma_heap_owner/violations
+check dho-ustack "vmap_flush_missing: raised in the kernel, through dho_imp_ioctl" \
+	awk '
+		$2 ~ /^#/ { b = $3 == "vmap_flush_missing"; k = 0; next }
+		b && /^    raised in the kernel \(device dho-importer, owner none\); kernel stack:$/ { k = 1 }
+		b && k && /^[ \t]+dho_imp_ioctl\+/ { ok = 1 }
+		END { exit !ok }'
 
 echo "# $((SECONDS - start)) s"
 echo "1..$n"
