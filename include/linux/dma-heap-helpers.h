@@ -124,6 +124,8 @@ vm_fault_t heap_helper_insert_page(struct heap_helper_buffer *buffer,
 				   struct vm_area_struct *vma,
 				   unsigned long addr, pgoff_t pgoff,
 				   bool writable);
+vm_fault_t heap_helper_insert_all(struct heap_helper_buffer *buffer,
+				  struct vm_area_struct *vma, bool writable);
 struct dma_heap *heap_helper_add(const struct dma_heap_export_info *exp_info);
 struct heap_helper_heap *heap_helper_find(const char *name);
 

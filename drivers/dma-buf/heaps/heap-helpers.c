@@ -411,36 +411,37 @@ static int heap_helper_end_cpu_access(struct dma_buf *dmabuf,
  * Return: VM_FAULT_NOPAGE on success (also if a racing fault mapped it
  * first), or a VM_FAULT_ error.
  */
+/*
+ * The protection of a page mapped writable or not.  Read-only: a mapping
+ * the CPU may write may also read (PROT_WRITE alone is readable on every
+ * MMU we run on); without VM_READ a write-only mapping would get PAGE_NONE
+ * and refault for ever.
+ */
+static pgprot_t heap_helper_prot(unsigned long flags, bool writable)
+{
+	if (!writable && (flags & VM_WRITE))
+		flags = (flags & ~VM_WRITE) | VM_READ;
+	return vm_get_page_prot(flags);
+}
+
 vm_fault_t heap_helper_insert_page(struct heap_helper_buffer *buffer,
 				   struct vm_area_struct *vma,
 				   unsigned long addr, pgoff_t pgoff,
 				   bool writable)
 {
-	unsigned long flags = vma->vm_flags;
 	struct page *page;
 
 	page = heap_helper_page(buffer, pgoff);
 	if (!page)
 		return VM_FAULT_SIGBUS;
-	/*
-	 * Read-only for now: a mapping the CPU may write may also read
-	 * (PROT_WRITE alone is readable on every MMU we run on); without
-	 * VM_READ a write-only mapping would get PAGE_NONE and refault
-	 * for ever.
-	 */
-	if (!writable && (flags & VM_WRITE))
-		flags = (flags & ~VM_WRITE) | VM_READ;
 	return vmf_insert_pfn_prot(vma, addr, page_to_pfn(page),
-				   vm_get_page_prot(flags));
+				   heap_helper_prot(vma->vm_flags, writable));
 }
 EXPORT_SYMBOL_GPL(heap_helper_insert_page);
 
-/*
- * Untracked: map the whole mapping on its first fault, as fast as the eager
- * remap_pfn_range() of the upstream heaps.
- */
+/* Map every page of the mapping that is not mapped yet, with @prot. */
 static vm_fault_t heap_helper_fill_vma(struct heap_helper_buffer *buffer,
-				       struct vm_area_struct *vma)
+				       struct vm_area_struct *vma, pgprot_t prot)
 {
 	unsigned long addr = vma->vm_start;
 	struct sg_page_iter piter;
@@ -449,7 +450,7 @@ static vm_fault_t heap_helper_fill_vma(struct heap_helper_buffer *buffer,
 	for_each_sgtable_page(&buffer->sg_table, &piter, vma->vm_pgoff) {
 		ret = vmf_insert_pfn_prot(vma, addr,
 					  page_to_pfn(sg_page_iter_page(&piter)),
-					  vm_get_page_prot(vma->vm_flags));
+					  prot);
 		if (ret != VM_FAULT_NOPAGE)
 			return ret;
 		addr += PAGE_SIZE;
@@ -458,6 +459,25 @@ static vm_fault_t heap_helper_fill_vma(struct heap_helper_buffer *buffer,
 	}
 	return VM_FAULT_NOPAGE;
 }
+
+/**
+ * heap_helper_insert_all() - map the whole of a user mapping of a buffer
+ * @buffer:   the buffer
+ * @vma:      the user mapping, VM_PFNMAP
+ * @writable: map it writable (the mapping must allow it)
+ *
+ * One fault fills the mapping, as the eager remap_pfn_range() of the
+ * upstream heaps does.  Pages already mapped are left as they are.
+ *
+ * Return: VM_FAULT_NOPAGE on success, or a VM_FAULT_ error.
+ */
+vm_fault_t heap_helper_insert_all(struct heap_helper_buffer *buffer,
+				  struct vm_area_struct *vma, bool writable)
+{
+	return heap_helper_fill_vma(buffer, vma,
+				    heap_helper_prot(vma->vm_flags, writable));
+}
+EXPORT_SYMBOL_GPL(heap_helper_insert_all);
 
 static vm_fault_t heap_helper_vm_fault(struct vm_fault *vmf)
 {
@@ -475,7 +495,8 @@ static vm_fault_t heap_helper_vm_fault(struct vm_fault *vmf)
 		if (handled)
 			return ret;
 	}
-	return heap_helper_fill_vma(buffer, vma);
+	/* untracked */
+	return heap_helper_fill_vma(buffer, vma, vm_get_page_prot(vma->vm_flags));
 }
 
 /* A write to a page the tracker mapped read-only. */

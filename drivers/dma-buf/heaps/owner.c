@@ -9,11 +9,12 @@
  * traced, printed) once the lock is dropped.
  *
  * How each access is seen:
- * - userspace: pages are mapped by the fault handler one at a time, and
- *   every user PTE of the buffer is zapped whenever it leaves CPU ownership,
- *   a device takes it, a CPU window opens on it or its last writable window
- *   closes, so the next touch faults here.  Inside a read window pages are
- *   mapped read-only, so a write faults too.
+ * - userspace: every user PTE of the buffer is zapped whenever it leaves
+ *   CPU ownership, a device takes it, a CPU window opens on it or its last
+ *   writable window closes, so the next touch faults here.  A legal fault,
+ *   in a window, maps the whole mapping as the window allows (read-only in
+ *   a read window, so a write faults too); a fault outside a window maps
+ *   one page, so that each report keeps its exact page and task.
  * - the kernel through the vmap alias: the accessed and dirty bits of the
  *   alias's PTEs, sampled and cleared at every transition (owner-arch.c).
  *   What they show is attributed to the state the buffer was in since the
@@ -792,8 +793,20 @@ vm_fault_t __dma_heap_owner_fault(struct heap_helper_buffer *buffer,
 		ret = VM_FAULT_SIGBUS;
 	} else if (mkwrite) {
 		ret = 0;
+	} else if (!v) {
+		/*
+		 * A legal access, in a window: one fault maps the mapping, as
+		 * the window allows (read-only in a read window, so a write
+		 * still faults).  Every user PTE is zapped when the window
+		 * closes, under this lock.
+		 */
+		ret = heap_helper_insert_all(buffer, vma, dho_window_writable(o));
 	} else {
-		/* Map as the access needs: a later write to a read mapping faults. */
+		/*
+		 * Outside a window, one page at a time, so that every report
+		 * keeps its exact page and task.  Map as the access needs: a
+		 * later write to a read mapping faults.
+		 */
 		writable = write || (o->owner == DHO_OWNER_CPU && dho_window_writable(o));
 		ret = heap_helper_insert_page(buffer, vma, vmf->address & PAGE_MASK,
 					      vmf->pgoff, writable);
