@@ -100,6 +100,55 @@ TEST_F(owner, unsynced_write)
 	EXPECT_EQ(1, self->p[3 * 4096 + 1]);
 }
 
+/* user_fault events on the fixture's buffer in the trace */
+static int user_faults(int fd)
+{
+	char *trace = dho_trace_read(), want[96];
+	int n;
+
+	if (!trace)
+		return -1;
+	snprintf(want, sizeof(want), "ino=%lu heap=system op=user_fault ", dho_ino(fd));
+	n = dho_count_str(trace, want);
+	free(trace);
+	return n;
+}
+
+/*
+ * A window costs one fault: a legal fault maps the whole mapping, as the
+ * window allows.  A read window maps it read-only, so a write in it still
+ * faults (and is raised); outside a window every page faults on its own.
+ */
+TEST_F(owner, window_faults_once)
+{
+	const char *ev = DHO_TRACEFS "/events/dma_heap_owner/user_fault/enable";
+	int i;
+
+	ASSERT_EQ(0, dho_write_file(ev, "1"));
+	ASSERT_EQ(0, dho_sync(self->fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW));
+	for (i = 0; i < LEN; i += 4096)
+		self->p[i] = 1;
+	ASSERT_EQ(0, dho_sync(self->fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW));
+	EXPECT_EQ(1, user_faults(self->fd));
+
+	ASSERT_EQ(0, dho_sync(self->fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ));
+	for (i = 0; i < LEN; i += 4096)
+		EXPECT_EQ(1, self->p[i]);
+	EXPECT_EQ(2, user_faults(self->fd));
+	expect_only(_metadata, self, -1, 0);
+	self->p[4096] = 2;
+	self->p[2 * 4096] = 2;
+	ASSERT_EQ(0, dho_sync(self->fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ));
+	EXPECT_EQ(4, user_faults(self->fd));
+	expect_only(_metadata, self, CPU_WRITE_IN_READ_WINDOW, 2);
+
+	/* outside a window: one fault, one report's page, per page touched */
+	for (i = 0; i < 4; i++)
+		self->p[i * 4096] = 3;
+	EXPECT_EQ(8, user_faults(self->fd));
+	EXPECT_EQ(0, dho_write_file(ev, "0"));
+}
+
 /* After a correct window, the next unsynchronised touch is caught again. */
 TEST_F(owner, touch_after_window)
 {
