@@ -731,7 +731,8 @@ TEST_F_TIMEOUT(stress, unprivileged_flood, 900)
 	EXPECT_EQ(1, dho_count_str(log, "BUG: dma-heap-owner: "))
 		TH_LOG("%d reports in the log", dho_count_str(log, "BUG: dma-heap-owner: "));
 	EXPECT_EQ(1, dho_count_str(log, "BUG: dma-heap-owner: cpu_access_unowned in userspace"));
-	snprintf(want, sizeof(want), "buffer: ino=%lu heap=system size=4096 exporter=system name=-\n", ino);
+	snprintf(want, sizeof(want),
+		 "buffer: ino=%lu heap=system size=4096 exporter=system name=-\n", ino);
 	EXPECT_EQ(1, dho_count_str(log, want));
 	free(log);
 

@@ -400,17 +400,6 @@ static int heap_helper_end_cpu_access(struct dma_buf *dmabuf,
 	return 0;
 }
 
-/**
- * heap_helper_insert_page() - map one page of a buffer into a user mapping
- * @buffer:   the buffer
- * @vma:      the user mapping, VM_PFNMAP
- * @addr:     user address of the page
- * @pgoff:    page offset into @buffer, below @buffer->pagecount
- * @writable: map it writable (the mapping must allow it)
- *
- * Return: VM_FAULT_NOPAGE on success (also if a racing fault mapped it
- * first), or a VM_FAULT_ error.
- */
 /*
  * The protection of a page mapped writable or not.  Read-only: a mapping
  * the CPU may write may also read (PROT_WRITE alone is readable on every
@@ -424,6 +413,17 @@ static pgprot_t heap_helper_prot(unsigned long flags, bool writable)
 	return vm_get_page_prot(flags);
 }
 
+/**
+ * heap_helper_insert_page() - map one page of a buffer into a user mapping
+ * @buffer:   the buffer
+ * @vma:      the user mapping, VM_PFNMAP
+ * @addr:     user address of the page
+ * @pgoff:    page offset into @buffer, below @buffer->pagecount
+ * @writable: map it writable (the mapping must allow it)
+ *
+ * Return: VM_FAULT_NOPAGE on success (also if a racing fault mapped it
+ * first), or a VM_FAULT_ error.
+ */
 vm_fault_t heap_helper_insert_page(struct heap_helper_buffer *buffer,
 				   struct vm_area_struct *vma,
 				   unsigned long addr, pgoff_t pgoff,

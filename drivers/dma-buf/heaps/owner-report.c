@@ -253,8 +253,14 @@ static int dho_snprint_stack(depot_stack_handle_t handle, char *buf, size_t size
 	return clamp_t(int, n, 0, size - 1);
 }
 
-/* A task or file name a user chose, escaped (%*pE): no line can be forged. */
-#define DHO_ESC(s)	(int)strnlen(s, sizeof(s)), (s)
+/*
+ * Names a user chose (a task's, a file's, a dma-buf's) are printed escaped
+ * ("%*pE", with their length): none can forge a line of its own.
+ */
+static int dho_len(const char *name, size_t size)
+{
+	return strnlen(name, size);
+}
 
 static int dho_print_ts(char *buf, size_t size, u64 ts)
 {
@@ -267,12 +273,13 @@ static int dho_print_where(const struct dho_user_where *w, char *buf,
 			   size_t size)
 {
 	const struct dho_uframe *f = &w->ip;
+	int flen = dho_len(f->file, sizeof(f->file));
 	unsigned int i;
 	int n = 0;
 
 	if (f->file[0])
 		n += scnprintf(buf + n, size - n, "ip %016lx in %*pE[%lx+%lx] offset 0x%lx\n",
-			       f->addr, DHO_ESC(f->file), f->base, f->size,
+			       f->addr, flen, f->file, f->base, f->size,
 			       f->offset);
 	else
 		n += scnprintf(buf + n, size - n, "ip %016lx in ?\n", f->addr);
@@ -280,9 +287,10 @@ static int dho_print_where(const struct dho_user_where *w, char *buf,
 		n += scnprintf(buf + n, size - n, "user stack:\n");
 	for (i = 0; i < w->nr; i++) {
 		f = &w->stack[i];
+		flen = dho_len(f->file, sizeof(f->file));
 		if (f->file[0])
 			n += scnprintf(buf + n, size - n, " #%u %016lx %*pE+0x%lx\n",
-				       i, f->addr, DHO_ESC(f->file), f->offset);
+				       i, f->addr, flen, f->file, f->offset);
 		else
 			n += scnprintf(buf + n, size - n, " #%u %016lx ?\n",
 				       i, f->addr);
@@ -294,13 +302,14 @@ static int dho_print_where(const struct dho_user_where *w, char *buf,
 static int dho_print_vmapper(const struct dma_heap_owner_event *ev, char *buf,
 			     size_t size)
 {
+	int wlen = dho_len(ev->who, sizeof(ev->who));
 	char func[KSYM_NAME_LEN];
 	int n = 0;
 
 	dho_stack_culprit(ev->stack, func, sizeof(func));
 	n += scnprintf(buf + n, size - n,
 		       "vmapped by: %s (task %*pE tgid %d tid %d) at ",
-		       func, DHO_ESC(ev->who), ev->tgid, ev->pid);
+		       func, wlen, ev->who, ev->tgid, ev->pid);
 	n += dho_print_ts(buf + n, size - n, ev->ts);
 	n += scnprintf(buf + n, size - n, ":\n");
 	if (ev->stack)
@@ -315,6 +324,10 @@ VISIBLE_IF_KUNIT int dho_format(const struct dho_violation *v,
 {
 	const struct dma_heap_owner_event *ev = &v->owner_ev;
 	size_t size = full - sizeof(DHO_RULE);	/* the closing rule always fits */
+	int clen = dho_len(v->comm, sizeof(v->comm));
+	int elen = dho_len(v->exporter, sizeof(v->exporter));
+	int nlen = dho_len(v->name, sizeof(v->name));
+	int wlen = dho_len(ev->who, sizeof(ev->who));
 	int n = 0;
 
 	n += scnprintf(buf + n, size - n,
@@ -324,32 +337,32 @@ VISIBLE_IF_KUNIT int dho_format(const struct dho_violation *v,
 	n += dho_print_ts(buf + n, size - n, v->ts);
 	n += scnprintf(buf + n, size - n,
 		       "\nbuffer: ino=%lu heap=%s size=%zu exporter=%*pE name=",
-		       v->ino, v->heap, v->size, DHO_ESC(v->exporter));
+		       v->ino, v->heap, v->size, elen, v->exporter);
 	if (v->name[0])
-		n += scnprintf(buf + n, size - n, "%*pE\n", DHO_ESC(v->name));
+		n += scnprintf(buf + n, size - n, "%*pE\n", nlen, v->name);
 	else
 		n += scnprintf(buf + n, size - n, "-\n");
 
 	if (v->user)
 		n += scnprintf(buf + n, size - n,
 			       "access: %s by task %*pE tgid %d tid %d at 0x%lx (page %ld)\n",
-			       v->write ? "write" : "read", DHO_ESC(v->comm),
+			       v->write ? "write" : "read", clen, v->comm,
 			       v->tgid, v->pid, v->uaddr, v->pgoff);
 	else if (v->dev[0])
 		n += scnprintf(buf + n, size - n,
 			       "access: device %s%s%s%s dir=%s, by task %*pE tgid %d tid %d\n",
 			       v->dev, v->drv[0] ? " (driver " : "", v->drv,
 			       v->drv[0] ? ")" : "", dho_dir_name(v->dir),
-			       DHO_ESC(v->comm), v->tgid, v->pid);
+			       clen, v->comm, v->tgid, v->pid);
 	else if (v->alias)
 		n += scnprintf(buf + n, size - n,
 			       "access: kernel %s through the vmap alias (first page %ld), seen by task %*pE tgid %d tid %d\n",
 			       v->write ? "write" : "read", v->pgoff,
-			       DHO_ESC(v->comm), v->tgid, v->pid);
+			       clen, v->comm, v->tgid, v->pid);
 	else
 		n += scnprintf(buf + n, size - n,
 			       "access: task %*pE tgid %d tid %d dir=%s\n",
-			       DHO_ESC(v->comm), v->tgid, v->pid,
+			       clen, v->comm, v->tgid, v->pid,
 			       dho_dir_name(v->dir));
 	if (v->user && v->where)
 		n += dho_print_where(v->where, buf + n, size - n);
@@ -364,7 +377,7 @@ VISIBLE_IF_KUNIT int dho_format(const struct dho_violation *v,
 	n += scnprintf(buf + n, size - n,
 		       "\nowner: %s (cpu windows %u, vmap %u) since %s by %*pE",
 		       dho_owner_name(v->owner), v->cpu_depth, v->vmap_cnt,
-		       dho_op_name(ev->op), DHO_ESC(ev->who));
+		       dho_op_name(ev->op), wlen, ev->who);
 	if (ev->pid)	/* a device-side event has no task */
 		n += scnprintf(buf + n, size - n, " tgid %d tid %d",
 			       ev->tgid, ev->pid);

@@ -460,7 +460,8 @@ static void owner_cpu_access_unbalanced(struct kunit *test)
 	owner_expect(test, DHO_CPU_ACCESS_UNBALANCED, 1);
 	KUNIT_EXPECT_EQ(test, o->owner, DHO_OWNER_NONE);
 	/* the task by process and thread id; no alias, so no vmapper */
-	KUNIT_EXPECT_TRUE(test, observed_has(owner_task_says("access: task ", " dir=bidirectional")));
+	KUNIT_EXPECT_TRUE(test, observed_has(owner_task_says("access: task ",
+							     " dir=bidirectional")));
 	KUNIT_EXPECT_TRUE(test, observed_has("exporter=system name=-\n"));
 	KUNIT_EXPECT_FALSE(test, observed_has("vmapped by"));
 
