@@ -12,6 +12,7 @@ set -u
 
 bin=$(realpath "${1:?usage: cli-test.sh BIN_DIR}")
 repo=$(cd "$(dirname "$0")/.." && pwd)
+fixtures=$repo/tests/fixtures/cli
 dho=$bin/dma-heap-owner
 client=$bin/dho-client
 dbg=/sys/kernel/debug/dma_heap_owner
@@ -187,8 +188,136 @@ run "$dho" check --json --ktap -- true
 result $(( rc != 2 )) "check --json --ktap: exit 2"
 
 run "$dho" status --json
-has "$err" 'options of check'
-result $(( $? || rc != 2 )) "status --json: an option of check, exit 2"
+has "$err" '^dma-heap-owner: status: --json is not one of its options$'
+result $(( $? || rc != 2 )) "status --json: not an option of status, exit 2"
+
+run "$dho" reports --ktap
+has "$err" '^dma-heap-owner: reports: --ktap is not one of its options$' && [ ! -s "$out" ]
+result $(( $? || rc != 2 )) "reports --ktap: not an option of reports, exit 2"
+
+run "$dho" reports --from "$tmp/no-such-file"
+has "$err" "^dma-heap-owner: cannot read $tmp/no-such-file: No such file or directory\$" &&
+	[ ! -s "$out" ]
+result $(( $? || rc != 2 )) "reports --from a missing file: says so, exit 2"
+
+run "$dho" reports --from ''
+has "$err" '^dma-heap-owner: --from: no file named$'
+result $(( $? || rc != 2 )) "reports --from '': exit 2"
+
+run "$dho" reports --from "$fixtures/violations.txt" extra
+has "$err" "^dma-heap-owner: reports: unexpected argument 'extra'\$"
+result $(( $? || rc != 2 )) "reports with an argument: exit 2"
+
+# --- reports: the parser, on sample reports (tests/fixtures/cli) ---
+
+run "$dho" reports --from "$fixtures/violations.txt"
+diff "$fixtures/violations.txt" "$out" > /dev/null
+result $(( $? || rc != 0 )) "reports --from: the reports as written, exit 0"
+
+run "$dho" reports --json --from "$fixtures/violations.txt"
+json_result "reports --json: five reports, schema_version 3, seq and class of each" $(( rc != 0 )) \
+	'j["schema_version"] == 3 and j["source"].endswith("violations.txt") and
+	 [(r["seq"], r["class"]) for r in j["reports"]] == [(16, "cpu_access_unowned"),
+	  (17, "cpu_write_in_read_window"), (18, "cpu_access_unowned"),
+	  (19, "vmap_flush_missing"), (20, "cpu_access_unbalanced")]'
+json_result "reports --json: a userspace access: buffer, process, ip, user stack, owner" 0 \
+	'(lambda r: r["time"] == 4.357796 and r["function"] == "userspace" and
+	 r["buffer"] == {"ino": 21, "heap": "system", "size": 65536, "exporter": "system",
+			 "name": None} and
+	 r["access"] == {"kind": "user", "op": "write", "address": "0x7fa0d41d1000",
+			 "page": 0, "text": r["access"]["text"]} and
+	 r["process"] == {"comm": "dho-client", "tgid": 57, "tid": 58} and
+	 r["ip"] == {"addr": "0x000055d0c2a0b4c6", "file": "dho-client",
+		     "base": "0x55d0c2a09000", "size": 0x5000, "offset": 0x24c6} and
+	 r["user_stack"] == [
+		{"addr": "0x000055d0c2a0b4c6", "file": "dho-client", "offset": 0x24c6},
+		{"addr": "0x00007fa0d4023d0a", "file": "libc.so.6", "offset": 0x23d0a},
+		{"addr": "0x00007fa0d3e00040", "file": None, "offset": None}] and
+	 r["vmapped_by"] is None and
+	 r["owner"] == {"state": "none", "cpu_windows": 0, "vmaps": 0, "since": "alloc",
+			"by": "dho-client", "tgid": 57, "tid": 57, "time": 4.3573,
+			"sync_ip": None} and
+	 list(r["stacks"]) == ["owner"] and len(r["stacks"]["owner"]) == 8 and
+	 r["stacks"]["owner"][0] == "__dma_heap_owner_alloc+0x15/0x120"
+	 )(j["reports"][0])'
+json_result "reports --json: an ip outside a file, a named buffer, an owner from a SYNC" 0 \
+	'(lambda r: r["buffer"]["name"] == "camera frame 0" and r["buffer"]["heap"] == "reserved" and
+	 r["ip"] == {"addr": "0x00007f3a12345678", "file": None, "base": None, "size": None,
+		     "offset": None} and r["user_stack"] == [] and
+	 r["owner"]["sync_ip"] == "0x00007f3a1234abcd" and r["stacks"]["owner"] == []
+	 )(j["reports"][1])'
+json_result "reports --json: a kernel access through the alias: vmapped_by with its stack" 0 \
+	'(lambda r: r["access"]["kind"] == "vmap" and r["access"]["page"] == 2 and
+	 r["process"] == {"comm": "dho-client", "tgid": 55, "tid": 55} and r["ip"] is None and
+	 r["vmapped_by"] == {"function": "dho_imp_ioctl [dho_importer]", "comm": "dho-client",
+			     "tgid": 55, "tid": 56, "time": 4.196001,
+			     "stack": r["vmapped_by"]["stack"]} and
+	 len(r["vmapped_by"]["stack"]) == 5 and
+	 r["vmapped_by"]["stack"][2] == "dma_buf_vmap+0x5c/0xa0" and
+	 list(r["stacks"]) == ["owner", "seen_at"] and len(r["stacks"]["seen_at"]) == 5
+	 )(j["reports"][2])'
+json_result "reports --json: a device access, an owner that is a device; a task access" 0 \
+	'(lambda r, t: r["access"]["kind"] == "device" and r["access"]["device"] == "dho-importer" and
+	 r["access"]["driver"] == "dho-importer" and r["access"]["dir"] == "to_device" and
+	 r["process"] == {"comm": "dho-client", "tgid": 55, "tid": 55} and
+	 r["owner"]["since"] == "dev_map" and r["owner"]["by"] == "dho-importer" and
+	 r["owner"]["tgid"] is None and r["owner"]["tid"] is None and
+	 list(r["stacks"]) == ["owner", "offending"] and
+	 t["access"]["kind"] == "task" and t["access"]["dir"] == "to_device" and
+	 t["process"] == {"comm": "dho-client", "tgid": 60, "tid": 62} and
+	 t["ip"] == {"addr": "0x00007fef65d0dd6b", "file": None, "base": None, "size": None,
+		     "offset": None} and
+	 t["stacks"]["owner"] == [] and len(t["stacks"]["offending"]) == 2
+	 )(j["reports"][3], j["reports"][4])'
+
+run "$dho" reports --json --from "$fixtures/hostile.txt"
+json_result "reports --json: a comm that reads 'tgid 1 tid 2', a name with '=', a file with '['" $(( rc != 0 )) \
+	'(lambda r: r["process"] == {"comm": "a tgid 1 tid 2", "tgid": 70, "tid": 71} and
+	 r["access"]["address"] == "0x7f0000001000" and r["access"]["page"] == 1 and
+	 r["buffer"] == {"ino": 30, "heap": "system", "size": 4096, "exporter": "system",
+			 "name": "name=evil size=1 heap=x"} and
+	 r["ip"] == {"addr": "0x00007f0000002000", "file": "lib[1+2] offset 0x3",
+		     "base": "0x7f0000000000", "size": 0x4000, "offset": 0x2000} and
+	 r["user_stack"] == [{"addr": "0x00007f0000002000", "file": "a b+0x1", "offset": 16},
+			     {"addr": "0x00007f0000003000", "file": None, "offset": None}] and
+	 r["owner"]["by"] == "a tgid 1 tid 2" and r["owner"]["tgid"] == 70
+	 )(j["reports"][0])'
+json_result "reports --json: escaped comms and names stay escaped; stray lines are left out" 0 \
+	'(lambda r: r["process"] == {"comm": "x\\nFORGED x", "tgid": 80, "tid": 81} and
+	 r["buffer"]["name"] == "\\nFORGED\\\\ \"quoted\"" and
+	 r["access"]["dir"] == "bidirectional" and r["owner"]["by"] == "x\\nFORGED x" and
+	 list(r["stacks"]) == ["owner", "offending"] and
+	 r["stacks"]["owner"] == ["__dma_heap_owner_begin_cpu+0x40/0x100"]
+	 )(j["reports"][1])'
+json_result "reports --json: 'dir=' in a comm, ') at' in a vmapper's comm" 0 \
+	'(lambda t, v: t["process"] == {"comm": "a dir=b", "tgid": 90, "tid": 91} and
+	 t["access"]["dir"] == "from_device" and t["owner"]["sync_ip"] == "0x00007f00000040aa" and
+	 v["process"] == {"comm": "t tgid 9 tid 9", "tgid": 95, "tid": 96} and
+	 v["vmapped_by"] == {"function": "f", "comm": "p) at 1.0s:", "tgid": 5, "tid": 6,
+			     "time": 7.0, "stack": ["dma_buf_vmap+0x5c/0xa0"]}
+	 )(j["reports"][2], j["reports"][3])'
+json_result "reports --json: an older report and a cut one: what is not there is null" 0 \
+	'(lambda o, c: len(j["reports"]) == 6 and o["seq"] == 3 and o["process"] is None and
+	 o["buffer"]["exporter"] is None and o["buffer"]["name"] is None and
+	 o["access"]["kind"] == "user" and o["ip"] is None and
+	 c["seq"] == 105 and c["process"]["tgid"] == 99 and c["ip"]["base"] is None and
+	 c["user_stack"] == [] and c["owner"]["state"] == "device" and
+	 c["owner"]["since"] is None and c["owner"]["time"] is None and
+	 c["text"].endswith("heap_helper_map_dma_b\n")
+	 )(j["reports"][4], j["reports"][5])'
+
+run "$dho" reports --json --from - < "$fixtures/dmesg.txt"
+json_result "reports --json --from - (a kernel log): its times taken off, up to the closing rule" $(( rc != 0 )) \
+	'len(j["reports"]) == 1 and j["reports"][0]["seq"] == 16 and
+	 j["reports"][0]["process"]["tid"] == 58 and len(j["reports"][0]["stacks"]["owner"]) == 8 and
+	 j["reports"][0]["text"].endswith("\n" + "=" * 66 + "\n") and
+	 "crng" not in j["reports"][0]["text"]'
+
+run "$dho" reports --json --from "$fixtures/truncated-title.txt"
+json_result "reports --json: a report cut after its title: nulls, exit 0" $(( rc != 0 )) \
+	'len(j["reports"]) == 1 and j["reports"][0]["class"] is None and
+	 j["reports"][0]["owner"] is None and j["reports"][0]["stacks"] == {} and
+	 j["reports"][0]["user_stack"] == []'
 
 run "$dho" check --number 2 -- true
 has "$err" '^dma-heap-owner: check: --number goes with --name$' && [ ! -s "$out" ]
@@ -222,7 +351,8 @@ result $? "check -- dho-client correct: client output and PASS"
 run "$dho" check -- "$client" unsynced
 result $(( rc != 1 )) "check -- dho-client unsynced: exit 1"
 has "$out" '^ +cpu_access_unowned +\+1$' '^BUG: dma-heap-owner: cpu_access_unowned in userspace$' \
-	'^buffer: ino=[0-9]+ heap=system size=65536$' 'FAIL: 1 violation \(cpu_access_unowned \+1\)'
+	'^buffer: ino=[0-9]+ heap=system size=65536 exporter=system name=-$' \
+	'FAIL: 1 violation \(cpu_access_unowned \+1\)'
 result $? "check -- dho-client unsynced: names cpu_access_unowned +1, with its new report"
 grep -c '^BUG: dma-heap-owner:' "$out" | grep -qx 1
 result $? "check -- dho-client unsynced: only the new report, not older ones"
@@ -230,7 +360,7 @@ result $? "check -- dho-client unsynced: only the new report, not older ones"
 run "$dho" check --json -- "$client" unsynced
 result $(( rc != 1 )) "check --json -- dho-client unsynced: exit 1"
 json_result "check --json: parses, with the schema version, command, status, scope and deltas" 0 \
-	'j["schema_version"] == 2 and j["classes"]["cpu_access_unowned"] == 1 and
+	'j["schema_version"] == 3 and j["classes"]["cpu_access_unowned"] == 1 and
 	 j["violations"] == 1 and j["result"] == "violations" and j["exit_status"] == 0 and
 	 j["signal"] is None and j["forwarded_signal"] is None and
 	 j["command"][1:] == ["unsynced"] and len(j["reports"]) == 1 and
@@ -238,19 +368,25 @@ json_result "check --json: parses, with the schema version, command, status, sco
 	 j["system"]["violations"] == 1 and j["system"]["classes"] == j["classes"] and
 	 j["events_lost"] == 0 and j["reports_elsewhere"] == 0 and
 	 sum(j["classes"].values()) == 1 and len(j["classes"]) == 7'
-# the report, structured: a userspace write, its process and the owner's stack
-json_result "check --json: the report as fields: class, buffer, access, process, owner, stacks as arrays" 0 \
+# the report, structured: a userspace write, its process, ip and the owner's stack
+json_result "check --json: the report as fields: class, buffer, access, process, ip, owner, stacks" 0 \
 	'(lambda r: r["class"] == "cpu_access_unowned" and r["function"] == "userspace" and
 	 isinstance(r["seq"], int) and r["seq"] > 0 and isinstance(r["time"], float) and
 	 r["description"] == "user write through mmap without DMA_BUF_IOCTL_SYNC" and
 	 isinstance(r["buffer"]["ino"], int) and r["buffer"]["heap"] == "system" and
-	 r["buffer"]["size"] == 65536 and
+	 r["buffer"]["size"] == 65536 and r["buffer"]["exporter"] == "system" and
+	 r["buffer"]["name"] is None and
 	 r["access"]["kind"] == "user" and r["access"]["op"] == "write" and
 	 r["access"]["page"] == 0 and r["access"]["address"].startswith("0x") and
-	 r["process"]["comm"] == "dho-client" and isinstance(r["process"]["pid"], int) and
-	 "tid" in r["process"] and "ip" in r and
+	 r["process"]["comm"] == "dho-client" and isinstance(r["process"]["tgid"], int) and
+	 r["process"]["tid"] == r["process"]["tgid"] and "pid" not in r["process"] and
+	 isinstance(r["ip"]["file"], str) and r["ip"]["file"] in ("dho-client", "libc.so.6") and
+	 0 <= int(r["ip"]["addr"], 16) - int(r["ip"]["base"], 16) < r["ip"]["size"] and
+	 isinstance(r["ip"]["offset"], int) and len(r["user_stack"]) >= 1 and
+	 all(f["addr"].startswith("0x") for f in r["user_stack"]) and
+	 r["vmapped_by"] is None and
 	 r["owner"]["state"] == "none" and r["owner"]["since"] == "alloc" and
-	 r["owner"]["by"] == "dho-client" and r["owner"]["pid"] == r["process"]["pid"] and
+	 r["owner"]["by"] == "dho-client" and r["owner"]["tgid"] == r["process"]["tgid"] and
 	 list(r["stacks"]) == ["owner"] and len(r["stacks"]["owner"]) > 2 and
 	 all(isinstance(f, str) and "+0x" in f for f in r["stacks"]["owner"]) and
 	 r["text"].startswith("=" * 66 + "\nBUG: dma-heap-owner: cpu_access_unowned in userspace\n")
@@ -264,8 +400,57 @@ json_result "check --json -- dho-client vmapped: a device access, its device, dr
 	 r["access"]["device"] == "dho-importer" and r["access"]["driver"] == "dho-importer" and
 	 r["access"]["dir"] in ("to_device", "from_device", "bidirectional") and
 	 r["process"]["comm"] == "dho-client" and r["function"].endswith("[dho_importer]") and
-	 list(r["stacks"]) == ["owner", "offending"] and len(r["stacks"]["offending"]) > 2
+	 list(r["stacks"]) == ["owner", "offending"] and len(r["stacks"]["offending"]) > 2 and
+	 r["process"]["tgid"] > 0 and r["ip"] is None and r["user_stack"] == []
 	 )(j["reports"][0]) and len(j["reports"]) == 1'
+
+# a kernel write through the alias: who vmapped it, and the stacks
+run "$dho" check --json -- "$client" flush-missing
+json_result "check --json -- dho-client flush-missing: vmapped_by names the vmap's caller and task" $(( rc != 1 )) \
+	'(lambda r: r["access"]["kind"] == "vmap" and r["access"]["op"] == "write" and
+	 isinstance(r["vmapped_by"], dict) and "dho_imp" in r["vmapped_by"]["function"] and
+	 r["vmapped_by"]["comm"] == "dho-client" and
+	 r["vmapped_by"]["tgid"] == r["process"]["tgid"] and
+	 isinstance(r["vmapped_by"]["time"], float) and len(r["vmapped_by"]["stack"]) > 2 and
+	 "seen_at" in r["stacks"]
+	 )([r for r in j["reports"] if r["class"] == "cpu_access_unowned"][0]) and
+	 len(j["reports"]) == 2'
+
+# a task that names itself like the kernel's text, a buffer named by userspace
+cat > "$tmp/hostile.py" <<'EOF'
+# Name the task and the buffer as given, then write through mmap without SYNC.
+import ctypes, fcntl, mmap, os, struct, sys
+ctypes.CDLL(None).prctl(15, sys.argv[1].encode(), 0, 0, 0)   # PR_SET_NAME
+heap = os.open("/dev/dma_heap/system", os.O_RDWR | os.O_CLOEXEC)
+arg = bytearray(struct.pack("QIIQ", 4096, 0, os.O_RDWR | os.O_CLOEXEC, 0))
+fcntl.ioctl(heap, 0xc0184800, arg, True)   # DMA_HEAP_IOCTL_ALLOC
+fd = struct.unpack("QIIQ", arg)[1]
+fcntl.ioctl(fd, 0x40086201, sys.argv[2].encode() + b"\0")   # DMA_BUF_SET_NAME
+m = mmap.mmap(fd, 4096, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
+m[0:1] = b"x"
+EOF
+run "$dho" check --json -- python3 "$tmp/hostile.py" 'a tgid 1 tid 2' 'my buf name=x'
+json_result "check --json: a comm reading 'tgid 1 tid 2', a name with spaces: parsed, counted" $(( rc != 1 )) \
+	'j["scope"] == "process_tree" and j["violations"] == 1 and len(j["reports"]) == 1 and
+	 (lambda r: r["process"]["comm"] == "a tgid 1 tid 2" and r["process"]["tgid"] > 2 and
+	  r["buffer"]["name"] == "my buf name=x" and r["buffer"]["size"] == 4096 and
+	  r["owner"]["by"] == "a tgid 1 tid 2")(j["reports"][0])'
+run "$dho" check --json -- python3 "$tmp/hostile.py" $'x\nFORGED x' '-'
+json_result "check --json: a comm with a newline: escaped, its report still the command's" $(( rc != 1 )) \
+	'j["scope"] == "process_tree" and j["violations"] == 1 and len(j["reports"]) == 1 and
+	 j["reports_elsewhere"] == 0 and
+	 j["reports"][0]["process"]["comm"] == "x\\nFORGED x" and
+	 "\nFORGED" not in j["reports"][0]["text"]'
+
+# reports: the ring as it is now, its last report the one above
+run "$dho" reports --json
+json_result "reports --json: the ring, its last report the last check's" $(( rc != 0 )) \
+	'j["source"] == "violations" and len(j["reports"]) >= 1 and
+	 j["reports"][-1]["process"]["comm"] == "x\\nFORGED x"'
+run "$dho" reports
+has "$out" '^BUG: dma-heap-owner: cpu_access_unowned in userspace$' \
+	'^access: write by task x\\nFORGED x tgid [0-9]+ tid [0-9]+ at 0x'
+result $(( $? || rc != 0 )) "reports: the ring as the kernel wrote it, exit 0"
 
 run "$dho" check --json -- sh -c 'exit 0' 'a"b\c' $'tab\there' $'\x01' $'\xff' 'é'
 json_result "check --json: escapes quotes, backslashes, controls and invalid UTF-8" 0 \
@@ -299,6 +484,28 @@ while read -r scen expect; do
 		json_result "check -- dho-client $scen: $expect, exit 1" $(( rc != 1 )) \
 			"sorted(k for k, v in j['classes'].items() if v) == sorted('$expect'.split(','))"
 	fi
+	# what each report of the scenario says beyond its class
+	case $scen in
+	read-window)
+		json_result "check -- dho-client read-window: the owner's SYNC by its user ip" 0 \
+			'(lambda r: r["owner"]["state"] == "cpu" and r["owner"]["since"] == "cpu_begin" and
+			 r["owner"]["sync_ip"].startswith("0x") and r["stacks"]["owner"] == [] and
+			 r["ip"]["file"] == "dho-client" and r["access"]["op"] == "write"
+			 )(j["reports"][0])' ;;
+	unbalanced)
+		json_result "check -- dho-client unbalanced: a task access, the SYNC's ip, no file" 0 \
+			'(lambda r: r["access"]["kind"] == "task" and r["access"]["dir"] == "bidirectional" and
+			 r["process"]["comm"] == "dho-client" and r["ip"]["addr"].startswith("0x") and
+			 r["ip"]["file"] is None and r["function"] == "dma_buf_ioctl" and
+			 len(r["stacks"]["offending"]) > 2)(j["reports"][0])' ;;
+	vmapped)
+		json_result "check -- dho-client vmapped: a device access and who vmapped the alias" 0 \
+			'(lambda r: r["access"]["kind"] == "device" and
+			 r["vmapped_by"]["comm"] == "dho-client" and
+			 r["vmapped_by"]["tgid"] == r["process"]["tgid"] and
+			 r["vmapped_by"]["function"] == "dho_imp_ioctl [dho_importer]"
+			 )(j["reports"][0])' ;;
+	esac
 done <<'EOF'
 driver-correct -
 read-window cpu_write_in_read_window
@@ -395,7 +602,7 @@ else
 	result 1 "two checks at once, --ktap (the first did not start)"
 fi
 
-ls "$instances" 2>/dev/null | grep '^dma-heap-owner-check\.' > "$out"
+ls "$instances" 2>/dev/null | grep '^dma-heap-owner-' > "$out"
 [ ! -s "$out" ]
 result $? "check: no tracefs instance left behind"
 
@@ -434,7 +641,7 @@ has "$out" '^# SIGINT received, passed on to the command$' '^# command exited wi
 	'^not ok 8 command$'
 result $(( $? || rc != 3 )) "SIGINT, --ktap: the command's handler ran (status 9), exit 3"
 
-ls "$instances" 2>/dev/null | grep '^dma-heap-owner-check\.' > "$out"
+ls "$instances" 2>/dev/null | grep '^dma-heap-owner-' > "$out"
 [ ! -s "$out" ]
 result $? "signals: no tracefs instance left behind"
 
@@ -507,7 +714,8 @@ fi
 watch_test() {	# initial enable state
 	local wpid wrc unowned_event
 	unowned_event=' violation: ino=[0-9]+ heap=system class=cpu_access_unowned owner=none '
-	unowned_event+='dir=[a-z_]+ pgoff=0 dev=- pid=[0-9]+ comm=dho-client$'
+	unowned_event+='dir=[a-z_]+ pgoff=0 dev=- pid=[0-9]+ comm=dho-client '
+	unowned_event+='tgid=[0-9]+ seq=[0-9]+ ip=0x[0-9a-f]+$'
 	echo "$1" > "$event"
 	"$dho" watch > "$tmp/watch.out" 2> "$tmp/watch.err" &
 	wpid=$!
@@ -524,7 +732,7 @@ watch_test() {	# initial enable state
 	rc=$wrc
 	has "$out" "$unowned_event" \
 		'^BUG: dma-heap-owner: cpu_access_unowned in userspace$' \
-		'^access: write by task dho-client pid [0-9]+' \
+		'^access: write by task dho-client tgid [0-9]+ tid [0-9]+ at 0x' \
 		' violation: ino=[0-9]+ heap=system class=device_access_vmapped .*dev=dho-importer ' \
 		'^BUG: dma-heap-owner: device_access_vmapped in '
 	result $(( $? || wrc != 0 )) \
@@ -576,7 +784,7 @@ result $(( $? || rc != 4 )) "DHO_DEBUGFS without dma_heap_owner/: check prints S
 
 DHO_DEBUGFS=$tmp/fake run "$dho" check --json -- true
 json_result "no tracker: check --json prints an error object, exit 4" $(( rc != 4 )) \
-	'j == {"schema_version": 2, "command": ["true"], "exit_status": None,
+	'j == {"schema_version": 3, "command": ["true"], "exit_status": None,
 	       "result": "skipped", "error": {"code": "no_tracker", "message": j["error"]["message"]}} and
 	 "no DMA-BUF heap ownership tracker" in j["error"]["message"]'
 

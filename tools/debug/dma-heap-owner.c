@@ -49,8 +49,8 @@
 #define EXIT_CMD_FAILED		3
 #define EXIT_SKIP		4	/* KSFT_SKIP: nothing to check */
 
-/* check --json: bump when a field changes meaning or goes away */
-#define JSON_SCHEMA_VERSION	2
+/* the JSON outputs: bump when a field changes meaning or goes away */
+#define JSON_SCHEMA_VERSION	3
 
 #define MAX_CLASSES		32
 #define CLASS_LEN		48
@@ -99,6 +99,7 @@ static const char usage_text[] =
 	"       " PROG " status\n"
 	"       " PROG " buffers\n"
 	"       " PROG " check [--json|--ktap] [--name NAME [--number N]] [--] CMD [ARGS...]\n"
+	"       " PROG " reports [--json] [--from FILE]\n"
 	"       " PROG " watch\n";
 
 static const char help_text[] =
@@ -110,6 +111,7 @@ static const char help_text[] =
 	"       " PROG " buffers\n"
 	"       " PROG " check [--json | --ktap] [--name NAME [--number N]]\n"
 	"                            [--] CMD [ARGS...]\n"
+	"       " PROG " reports [--json] [--from FILE]\n"
 	"       " PROG " watch\n"
 	"       " PROG " --help\n"
 	"\n"
@@ -177,6 +179,15 @@ static const char help_text[] =
 	"              redirected to standard error so that standard output holds\n"
 	"              only the result.  Standard output is never empty.\n"
 	"\n"
+	"       reports [--json] [--from FILE]\n"
+	"              Print the reports kept in the violations ring (the last\n"
+	"              16), or those in FILE: a copy of the ring, or a kernel log\n"
+	"              (dmesg; the times that start its lines are taken off), \"-\"\n"
+	"              for standard input.  As the kernel wrote them, or with\n"
+	"              --json one object: \"schema_version\", \"source\" and\n"
+	"              \"reports\", each report as check --json gives it.  --from\n"
+	"              needs neither root nor the tracker.\n"
+	"\n"
 	"       watch  Enable the dma_heap_owner:violation tracepoint, read\n"
 	"              trace_pipe and print each violation event as it happens,\n"
 	"              followed by its report from the ring when one was written.\n"
@@ -186,30 +197,39 @@ static const char help_text[] =
 	"\n"
 	"OPTIONS\n"
 	"       -j, --json\n"
-	"              check: print one JSON object (schema_version 2):\n"
-	"              \"schema_version\", \"name\" (with --name), \"command\" [CMD,\n"
-	"              ARGS...], \"exit_status\" (CMD's, or 128+SIG if a signal\n"
-	"              killed it), \"signal\" (SIG or null), \"forwarded_signal\" (the\n"
-	"              first signal passed on to CMD, or null), \"result\" (\"clean\",\n"
-	"              \"violations\" or \"command_failed\"), \"scope\" (\"process_tree\",\n"
-	"              or \"system\" with the reason in \"scope_reason\"), \"violations\"\n"
-	"              (the total) and \"classes\" {CLASS: DELTA} (every class), as\n"
-	"              the scope counts them, \"system\" {\"violations\", \"classes\"},\n"
+	"              check, reports: print JSON.  check prints one object\n"
+	"              (schema_version 3): \"schema_version\", \"name\" (with\n"
+	"              --name), \"command\" [CMD, ARGS...], \"exit_status\" (CMD's,\n"
+	"              or 128+SIG if a signal killed it), \"signal\" (SIG or null),\n"
+	"              \"forwarded_signal\" (the first signal passed on to CMD, or\n"
+	"              null), \"result\" (\"clean\", \"violations\" or\n"
+	"              \"command_failed\"), \"scope\" (\"process_tree\", or \"system\"\n"
+	"              with the reason in \"scope_reason\"), \"violations\" (the\n"
+	"              total) and \"classes\" {CLASS: DELTA} (every class), as the\n"
+	"              scope counts them, \"system\" {\"violations\", \"classes\"},\n"
 	"              \"counters_reset\", \"events_lost\", \"reports\" and\n"
 	"              \"reports_elsewhere\" (new reports of other processes, left\n"
 	"              out).  Each report is an object: \"seq\", \"time\", \"class\",\n"
-	"              \"function\", \"description\", \"buffer\" {\"ino\", \"heap\", \"size\",\n"
-	"              ...}, \"access\" {\"kind\": \"user\" | \"device\" | \"vmap\" | \"task\",\n"
-	"              \"op\", \"address\", \"page\", \"device\", \"driver\", \"dir\", \"text\"},\n"
-	"              \"process\" {\"comm\", \"pid\", \"tid\"}, \"ip\" {\"address\", \"file\",\n"
-	"              \"mapping\"} or null, \"owner\" {\"state\", \"cpu_windows\",\n"
-	"              \"vmaps\", \"since\", \"by\", \"pid\", \"time\"}, \"stacks\" {\"owner\":\n"
+	"              \"function\", \"description\", \"buffer\" {\"ino\", \"heap\",\n"
+	"              \"size\", \"exporter\", \"name\" (null if it has none)},\n"
+	"              \"access\" {\"kind\": \"user\" | \"device\" | \"vmap\" | \"task\",\n"
+	"              \"op\", \"address\", \"page\", \"device\", \"driver\", \"dir\" where\n"
+	"              the line has them, \"text\"}, \"process\" {\"comm\", \"tgid\",\n"
+	"              \"tid\"}, \"ip\" {\"addr\", \"file\", \"base\", \"size\", \"offset\"}\n"
+	"              (a userspace access's instruction pointer; file and the\n"
+	"              rest null outside a file) or null, \"user_stack\" [{\"addr\",\n"
+	"              \"file\", \"offset\"}, ...], \"vmapped_by\" {\"function\", \"comm\",\n"
+	"              \"tgid\", \"tid\", \"time\", \"stack\": [FRAME, ...]} or null,\n"
+	"              \"owner\" {\"state\", \"cpu_windows\", \"vmaps\", \"since\", \"by\",\n"
+	"              \"tgid\", \"tid\", \"time\", \"sync_ip\"}, \"stacks\" {\"owner\":\n"
 	"              [FRAME, ...], \"offending\" or \"seen_at\": [FRAME, ...]} and\n"
-	"              \"text\", the report as written; a field the report lacks is\n"
-	"              null or left out.  When check skips or fails before CMD\n"
-	"              ran: \"result\" is \"skipped\" or \"error\", \"exit_status\" null,\n"
-	"              and \"error\" {\"code\", \"message\"}, the code one of\n"
-	"              no_debugfs, no_tracker, tracking_disabled,\n"
+	"              \"text\", the report as written.  Addresses are strings\n"
+	"              (\"0x7f...\"), sizes and offsets numbers; comms are as the\n"
+	"              kernel escaped them.  A field the report lacks is null (an\n"
+	"              empty array for a stack).  When check skips or fails\n"
+	"              before CMD ran: \"result\" is \"skipped\" or \"error\",\n"
+	"              \"exit_status\" null, and \"error\" {\"code\", \"message\"}, the\n"
+	"              code one of no_debugfs, no_tracker, tracking_disabled,\n"
 	"              permission_denied, error.\n"
 	"\n"
 	"       -k, --ktap\n"
@@ -229,6 +249,10 @@ static const char help_text[] =
 	"       --number N\n"
 	"              check --name: the subtest's number in the document (from\n"
 	"              1, the default).\n"
+	"\n"
+	"       --from FILE\n"
+	"              reports: read the reports in FILE (\"-\": standard input)\n"
+	"              instead of the ring.\n"
 	"\n"
 	"       -h, --help\n"
 	"              Print this manual and exit 0.\n"
@@ -296,6 +320,9 @@ static const char help_text[] =
 	"\n"
 	"       Who holds and maps each buffer:\n"
 	"              " PROG " buffers\n"
+	"\n"
+	"       The reports of a saved kernel log, as JSON:\n"
+	"              dmesg > log.txt; " PROG " reports --json --from log.txt\n"
 	"\n"
 	"       Follow violations live for a minute:\n"
 	"              timeout -s INT 60 " PROG " watch\n";
@@ -382,33 +409,36 @@ static void mkpath(char *buf, size_t len, const char *fmt, ...)
 		buf[0] = '\0';
 }
 
+/* snprintf() into @buf, where a long argument may be cut short. */
+static void bufprintf(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+}
+
 /*
- * Read a whole file.  debugfs and procfs files report size 0, so read to
- * the end.  Returns 0 and a NUL-terminated buffer the caller frees, or
- * -errno.
+ * Read what @fd holds, to its end.  Returns 0 and a NUL-terminated buffer
+ * the caller frees, or -errno.
  */
-static int read_file(const char *path, char **out)
+static int read_fd(int fd, char **out)
 {
 	size_t len = 0, size = 4096;
 	char *buf, *tmp;
 	ssize_t n;
-	int fd, err;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
 	buf = malloc(size);
-	if (!buf) {
-		close(fd);
+	if (!buf)
 		return -ENOMEM;
-	}
 	for (;;) {
 		if (size - len < 2) {
 			size *= 2;
 			tmp = realloc(buf, size);
 			if (!tmp) {
-				err = -ENOMEM;
-				goto fail;
+				free(buf);
+				return -ENOMEM;
 			}
 			buf = tmp;
 		}
@@ -416,21 +446,34 @@ static int read_file(const char *path, char **out)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			err = -errno;
-			goto fail;
+			n = -errno;
+			free(buf);
+			return n;
 		}
 		if (!n)
 			break;
 		len += n;
 	}
-	close(fd);
 	buf[len] = '\0';
 	*out = buf;
 	return 0;
-fail:
+}
+
+/*
+ * Read a whole file.  debugfs and procfs files report size 0, so read to
+ * the end.  Returns 0 and a NUL-terminated buffer the caller frees, or
+ * -errno.
+ */
+static int read_file(const char *path, char **out)
+{
+	int fd, ret;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = read_fd(fd, out);
 	close(fd);
-	free(buf);
-	return err;
+	return ret;
 }
 
 static int write_file(const char *path, const char *text)
@@ -596,14 +639,45 @@ static const char *report_start(const char *s)
 }
 
 /*
- * Split the ring into reports.  Each starts with the rule and the title;
- * splitting on that, rather than pairing rules, survives a report whose
- * closing rule was truncated.
+ * Split @text, the ring or a file holding reports, into reports.  Each
+ * starts with the rule and the title; splitting on that, rather than
+ * pairing rules, survives a report whose closing rule was truncated.
+ * Anything before the first report is left out.
  */
+static int split_reports(const char *text, struct reports *r)
+{
+	const char *p, *next, *close;
+	char **tmp;
+
+	r->n = 0;
+	r->text = NULL;
+	for (p = report_start(text); p; p = next) {
+		next = report_start(p + 1);
+		/* up to its closing rule: a log goes on with other lines */
+		close = strstr(p + strlen(REPORT_RULE), "\n" REPORT_RULE "\n");
+		if (close)
+			close += strlen(REPORT_RULE) + 2;
+		if (!close || (next && close > next))
+			close = next;
+		tmp = realloc(r->text, (r->n + 1) * sizeof(*tmp));
+		if (!tmp)
+			goto nomem;
+		r->text = tmp;
+		r->text[r->n] = close ? strndup(p, close - p) : strdup(p);
+		if (!r->text[r->n])
+			goto nomem;
+		r->n++;
+	}
+	return 0;
+nomem:
+	reports_free(r);
+	return env_error("out of memory");
+}
+
+/* The reports in the tracker's ring. */
 static int read_reports(struct reports *r)
 {
-	const char *p, *next;
-	char *text, **tmp;
+	char *text;
 	int ret;
 
 	r->n = 0;
@@ -611,23 +685,9 @@ static int read_reports(struct reports *r)
 	ret = dho_read("violations", &text);
 	if (ret)
 		return ret;
-	for (p = report_start(text); p; p = next) {
-		next = report_start(p + 1);
-		tmp = realloc(r->text, (r->n + 1) * sizeof(*tmp));
-		if (!tmp)
-			goto nomem;
-		r->text = tmp;
-		r->text[r->n] = next ? strndup(p, next - p) : strdup(p);
-		if (!r->text[r->n])
-			goto nomem;
-		r->n++;
-	}
+	ret = split_reports(text, r);
 	free(text);
-	return 0;
-nomem:
-	free(text);
-	reports_free(r);
-	return env_error("out of memory");
+	return ret;
 }
 
 static bool reports_has(const struct reports *r, const char *text)
@@ -1016,7 +1076,7 @@ struct check_opts {
 	int number;			/* --number: its test number */
 };
 
-/* --- check: the report's fields, for JSON --- */
+/* --- reports: a report's fields, for JSON --- */
 
 /* Does @s start with @prefix? */
 static bool starts(const char *s, const char *prefix)
@@ -1040,35 +1100,71 @@ static long long digits(const char *p, const char **end)
 }
 
 /*
- * Where " pid N" is in a line that names a task: the last such, followed by
- * the end or punctuation.  A task names itself (its comm may read "pid 5"),
- * the kernel prints the comm first: the last match is the kernel's.
+ * The hexadecimal digits at @p, at most 16 of them, or -1 if there is
+ * none; their end in @end.  Values are at most 2^64 - 1: the caller
+ * prints the digits themselves where a value may not fit a long long.
  */
-static const char *find_pid(const char *s, const char *end, long long *pid,
-			    const char **after)
+static long long hexdigits(const char *p, const char **end)
 {
-	const char *p, *found = NULL, *q;
-	long long v;
+	unsigned long long v = 0;
+	const char *s = p;
 
-	for (p = s; p < end && (p = strstr(p, " pid ")) && p < end; p++) {
-		v = digits(p + 5, &q);
-		if (v >= 0 && (q >= end || strchr(" ,)", *q))) {
-			found = p;
-			*pid = v;
-			*after = q;
-		}
+	while (isxdigit((unsigned char)*p) && p - s < 16) {
+		v = v * 16 + (isdigit((unsigned char)*p) ? *p - '0' :
+			      tolower((unsigned char)*p) - 'a' + 10);
+		p++;
 	}
+	*end = p;
+	if (p == s || isxdigit((unsigned char)*p))
+		return -1;
+	return v > LLONG_MAX ? LLONG_MAX : (long long)v;
+}
+
+/* The last @needle in [@s, @end), or NULL. */
+static const char *find_last(const char *s, const char *end, const char *needle)
+{
+	size_t n = strlen(needle);
+	const char *p, *found = NULL;
+
+	for (p = s; p < end && (p = memmem(p, end - p, needle, n)); p++)
+		found = p;
 	return found;
 }
 
-/* The number that follows @key (such as "tid ") in [@s, @end), or -1. */
-static long long find_num(const char *s, const char *end, const char *key)
+/* The first @needle in [@s, @end), or NULL. */
+static const char *find_first(const char *s, const char *end, const char *needle)
 {
-	const char *p = strstr(s, key), *q;
+	return s < end ? memmem(s, end - s, needle, strlen(needle)) : NULL;
+}
 
-	if (!p || p >= end)
-		return -1;
-	return digits(p + strlen(key), &q);
+/*
+ * A task as the kernel names it: " tgid N tid N".  A task's comm comes
+ * first and may itself read "tgid 1 tid 2", so the kernel's is the last
+ * one in [@s, @end) that is followed by @follow (the end of the span if
+ * @follow is empty).  Returns where it starts, or NULL; the numbers in
+ * @tgid and @tid.
+ */
+static const char *find_ids(const char *s, const char *end, const char *follow,
+			    long long *tgid, long long *tid)
+{
+	const char *p, *q, *found = NULL;
+	size_t flen = strlen(follow);
+	long long a, b;
+
+	for (p = s; p < end && (p = memmem(p, end - p, " tgid ", 6)); p++) {
+		a = digits(p + 6, &q);
+		if (a < 0 || end - q < 5 || memcmp(q, " tid ", 5))
+			continue;
+		b = digits(q + 5, &q);
+		if (b < 0 || q > end)
+			continue;
+		if (flen ? (size_t)(end - q) < flen || memcmp(q, follow, flen) : q != end)
+			continue;
+		found = p;
+		*tgid = a;
+		*tid = b;
+	}
+	return found;
 }
 
 /*
@@ -1081,10 +1177,16 @@ static void json_seconds(FILE *f, const char *p)
 
 	if (p[whole] == '.')
 		frac = strspn(p + whole + 1, "0123456789");
-	if (!whole || (p[whole] == '.' && !frac))
+	if (!whole || (p[whole] == '.' && !frac)) {
 		fputs("null", f);
-	else
-		fwrite(p, 1, whole + (frac ? frac + 1 : 0), f);
+		return;
+	}
+	/* JSON has no leading zeros */
+	while (whole > 1 && *p == '0') {
+		p++;
+		whole--;
+	}
+	fwrite(p, 1, whole + (frac ? frac + 1 : 0), f);
 }
 
 static void json_num_or_null(FILE *f, long long v)
@@ -1095,128 +1197,74 @@ static void json_num_or_null(FILE *f, long long v)
 		fprintf(f, "%lld", v);
 }
 
-/*
- * "process": who made the access, from the access line: "... task COMM pid
- * N ..." (a later kernel may add "tid N", or name the process as such).
- * The comm is as the kernel printed it (escaped).
- */
-static void json_process(FILE *f, const char *acc, const char *end)
+/* [@s, @end) as a JSON string, or null if @s is NULL. */
+static void json_span(FILE *f, const char *s, const char *end)
 {
-	const char *c = NULL, *pid_at, *after;
-	long long pid = -1, tid;
-	static const char *const who[] = { "task ", "process ", "thread " };
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(who) && !c; i++) {
-		c = strstr(acc, who[i]);
-		if (c && c < end)
-			c += strlen(who[i]);
-		else
-			c = NULL;
-	}
-	pid_at = c ? find_pid(c - 1, end, &pid, &after) : NULL;
-	if (!pid_at) {
+	if (!s || end < s)
 		fputs("null", f);
-		return;
-	}
-	tid = -1;
-	if (starts(after, " tid ") || starts(after, " (tid ") || starts(after, ", tid "))
-		tid = find_num(after, end, "tid ");
-	fputs("{\"comm\": ", f);
-	json_strn(f, c, pid_at > c ? pid_at - c : 0);
-	fprintf(f, ", \"pid\": %lld, \"tid\": ", pid);
-	json_num_or_null(f, tid);
-	fputc('}', f);
+	else
+		json_strn(f, s, end - s);
 }
 
-/* A "key=value key=value" line (the buffer's) as an object; numbers as numbers. */
-static void json_fields(FILE *f, const char *s, const char *end)
+/* "0x" and the hex digits at [@s, @end), as a JSON string. */
+static void json_hex(FILE *f, const char *s, const char *end)
 {
-	const char *k, *eq, *v, *sp, *q;
-	bool first = true;
-
-	fputc('{', f);
-	for (k = s; k < end; k = sp + 1) {
-		while (k < end && *k == ' ')
-			k++;
-		sp = memchr(k, ' ', end - k);
-		if (!sp)
-			sp = end;
-		eq = memchr(k, '=', sp - k);
-		if (!eq || eq == k)
-			continue;
-		v = eq + 1;
-		fputs(first ? "" : ", ", f);
-		first = false;
-		json_strn(f, k, eq - k);
-		fputs(": ", f);
-		if (digits(v, &q) >= 0 && q == sp && (*v != '0' || sp - v == 1))
-			fwrite(v, 1, sp - v, f);
-		else
-			json_strn(f, v, sp - v);
-	}
-	fputc('}', f);
-}
-
-/*
- * "ip": the user instruction pointer, as the kernel's segfault line gives
- * it ("ip 00007f... in libfoo.so[7f...+1234]"), from a line that holds
- * nothing a task controls before it; null when the report has none.
- */
-static void json_ip(FILE *f, const char *ip)
-{
-	const char *end, *in, *br;
-
-	if (!ip) {
-		fputs("null", f);
-		return;
-	}
-	end = ip + strcspn(ip, "\n ");
-	fputs("{\"address\": ", f);
-	json_strn(f, ip, end - ip);
-	if (!starts(end, " in ")) {
-		fputs(", \"file\": null, \"mapping\": null}", f);
-		return;
-	}
-	in = end + 4;
-	end = in + strcspn(in, "\n");
-	br = end;
-	while (br > in && br[-1] != '[')
-		br--;
-	if (br == in || end[-1] != ']') {
-		fputs(", \"file\": ", f);
-		json_strn(f, in, end - in);
-		fputs(", \"mapping\": null}", f);
-		return;
-	}
-	fputs(", \"file\": ", f);
-	json_strn(f, in, br - 1 - in);
-	fputs(", \"mapping\": ", f);
-	json_strn(f, br, end - 1 - br);
-	fputc('}', f);
+	fputs("\"0x", f);
+	fwrite(s, 1, end - s, f);
+	fputc('"', f);
 }
 
 /* The lines of a report, and what each holds. */
 #define REPORT_MAX_LINES	256
-#define REPORT_MAX_STACKS	8
+#define REPORT_MAX_BLOCKS	8
+
+/* What the indented lines under a header line are. */
+enum block_kind {
+	BLK_OWNER,			/* "owner: ...:", the transition's stack */
+	BLK_STACK,			/* "offending stack:", "seen at stack:" */
+	BLK_USER,			/* "user stack:", " #N ADDR FILE+0xOFF" */
+	BLK_VMAP,			/* "vmapped by: ...:", the vmap's stack */
+};
 
 struct report_lines {
 	const char *line[REPORT_MAX_LINES];
 	size_t len[REPORT_MAX_LINES];
 	unsigned int n;
-	int title, what, seq, buffer, access, owner, ip;
+	/* the line of each part, or -1 */
+	int title, what, seq, buffer, access, ip, vmapped, owner, sync;
 	struct {
-		const char *name;
+		enum block_kind kind;
+		const char *name;	/* a stack's name, for BLK_STACK */
 		size_t name_len;
-		unsigned int first, n;	/* frames: line[first .. first + n) */
-	} stack[REPORT_MAX_STACKS];
-	unsigned int nstacks;
+		unsigned int first, n;	/* lines[first .. first + n) */
+	} block[REPORT_MAX_BLOCKS];
+	unsigned int nblocks;
 };
 
+/* Start a block of indented lines after line @i. */
+static bool report_block(struct report_lines *rl, unsigned int i, enum block_kind kind,
+			 size_t name_len)
+{
+	if (rl->nblocks == REPORT_MAX_BLOCKS)
+		return false;
+	rl->block[rl->nblocks].kind = kind;
+	rl->block[rl->nblocks].name = rl->line[i];
+	rl->block[rl->nblocks].name_len = name_len;
+	rl->block[rl->nblocks].first = i + 1;
+	rl->block[rl->nblocks++].n = 0;
+	return true;
+}
+
+/*
+ * Split a report into its lines and find its parts.  The report is the
+ * kernel's, but a task names itself and a line may be cut: anything not
+ * where it belongs is left out, never trusted.  An indented line belongs
+ * to the block its header opened; an empty or unknown line closes it.
+ */
 static void report_split(const char *text, struct report_lines *rl)
 {
 	const char *p = text, *nl, *s;
-	bool in_stack = false;
+	bool in_block = false;
 	unsigned int i;
 
 	memset(rl, 0, sizeof(*rl));
@@ -1225,8 +1273,10 @@ static void report_split(const char *text, struct report_lines *rl)
 	rl->seq = -1;
 	rl->buffer = -1;
 	rl->access = -1;
-	rl->owner = -1;
 	rl->ip = -1;
+	rl->vmapped = -1;
+	rl->owner = -1;
+	rl->sync = -1;
 	while (*p && rl->n < REPORT_MAX_LINES) {
 		nl = strchrnul(p, '\n');
 		rl->line[rl->n] = p;
@@ -1236,22 +1286,25 @@ static void report_split(const char *text, struct report_lines *rl)
 	for (i = 0; i < rl->n; i++) {
 		const char *l = rl->line[i];
 		size_t len = rl->len[i];
+		bool block = false;
 
-		if (!len) {
-			in_stack = false;
-			continue;
-		}
-		if (l[0] == ' ') {
+		if (len && l[0] == ' ') {
 			s = l + strspn(l, " ");
-			if (in_stack && !starts(s, "(no stack)"))
-				rl->stack[rl->nstacks - 1].n++;
-			else if (rl->access >= 0 && rl->ip < 0 && starts(s, "ip "))
-				rl->ip = i;
+			if (!in_block)
+				continue;
+			if (rl->block[rl->nblocks - 1].kind == BLK_OWNER &&
+			    starts(s, "DMA_BUF_IOCTL_SYNC at user ip ")) {
+				rl->sync = i;
+				continue;
+			}
+			if (!starts(s, "(no stack)"))
+				rl->block[rl->nblocks - 1].n++;
 			continue;
 		}
-		in_stack = false;
-		if (starts(l, REPORT_RULE))
+		if (!len || starts(l, REPORT_RULE)) {
+			in_block = false;
 			continue;
+		}
 		if (rl->title < 0 && starts(l, REPORT_TITLE)) {
 			rl->title = i;
 		} else if (rl->seq < 0 && starts(l, "violation: #")) {
@@ -1262,24 +1315,26 @@ static void report_split(const char *text, struct report_lines *rl)
 			rl->access = i;
 		} else if (rl->ip < 0 && rl->access >= 0 && starts(l, "ip ")) {
 			rl->ip = i;
-		} else if ((rl->owner < 0 && starts(l, "owner: ")) ||
-			   (len > 7 && !memcmp(l + len - 7, " stack:", 7))) {
-			if (rl->nstacks == REPORT_MAX_STACKS)
-				continue;
-			if (starts(l, "owner: ")) {
-				rl->owner = i;
-				rl->stack[rl->nstacks].name = "owner";
-				rl->stack[rl->nstacks].name_len = 5;
-			} else {
-				rl->stack[rl->nstacks].name = l;
-				rl->stack[rl->nstacks].name_len = len - 7;
-			}
-			rl->stack[rl->nstacks++].first = i + 1;
-			in_stack = true;
+		} else if (len == 11 && starts(l, "user stack:")) {
+			block = report_block(rl, i, BLK_USER, 4);
+		} else if (rl->vmapped < 0 && starts(l, "vmapped by: ")) {
+			rl->vmapped = i;
+			block = report_block(rl, i, BLK_VMAP, 0);
+		} else if (rl->owner < 0 && starts(l, "owner: ")) {
+			rl->owner = i;
+			block = report_block(rl, i, BLK_OWNER, 5);
+		} else if (len > 7 && !memcmp(l + len - 7, " stack:", 7) && rl->owner >= 0) {
+			block = report_block(rl, i, BLK_STACK, len - 7);
 		} else if (rl->title >= 0 && rl->what < 0 && rl->seq < 0) {
 			rl->what = i;
 		}
+		in_block = block;
 	}
+}
+
+static const char *line_end(const struct report_lines *rl, int i)
+{
+	return rl->line[i] + rl->len[i];
 }
 
 /* The line @i of @rl, less @skip bytes of prefix, as a JSON string or null. */
@@ -1291,130 +1346,429 @@ static void json_line(FILE *f, const struct report_lines *rl, int i, size_t skip
 		json_strn(f, rl->line[i] + skip, rl->len[i] - skip);
 }
 
-/* "access": what the offending access was, in one of the report's four forms. */
-static void json_access(FILE *f, const struct report_lines *rl)
+/* A block's lines as an array of strings, one a line, less their indent. */
+static void json_block(FILE *f, const struct report_lines *rl, unsigned int b, const char *ind)
 {
-	const char *a, *end, *p, *q;
-	const char *kind = "other";
-	long long page = -1;
+	unsigned int j;
+	const char *l, *p;
+
+	fputc('[', f);
+	for (j = 0; j < rl->block[b].n; j++) {
+		l = rl->line[rl->block[b].first + j];
+		p = l + strspn(l, " ");
+		fprintf(f, "%s\n%s  ", j ? "," : "", ind);
+		json_strn(f, p, rl->len[rl->block[b].first + j] - (p - l));
+	}
+	if (j)
+		fprintf(f, "\n%s", ind);
+	fputc(']', f);
+}
+
+/* The block of @kind, or -1. */
+static int report_find_block(const struct report_lines *rl, enum block_kind kind)
+{
+	unsigned int b;
+
+	for (b = 0; b < rl->nblocks; b++)
+		if (rl->block[b].kind == kind)
+			return b;
+	return -1;
+}
+
+/*
+ * "buffer": "ino=N heap=H size=N exporter=E name=REST": the name, which
+ * userspace sets (DMA_BUF_SET_NAME, printed escaped), is the rest of the
+ * line and may hold spaces; "-" when the buffer has none.
+ */
+static void json_buffer(FILE *f, const struct report_lines *rl)
+{
+	static const char *const keys[] = { "ino", "heap", "size", "exporter" };
+	const char *s, *end, *name, *k, *v, *sp, *q;
+	unsigned int i;
+	size_t klen;
+
+	if (rl->buffer < 0) {
+		fputs("null", f);
+		return;
+	}
+	s = rl->line[rl->buffer] + 8;
+	end = line_end(rl, rl->buffer);
+	name = find_first(s, end, "name=");
+	if (name && name != s && name[-1] != ' ')
+		name = NULL;
+	fputc('{', f);
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
+		klen = strlen(keys[i]);
+		fprintf(f, "%s\"%s\": ", i ? ", " : "", keys[i]);
+		/* the first KEY= that starts a word, before the name */
+		for (k = s; (k = find_first(k, name ?: end, keys[i])); k++)
+			if ((k == s || k[-1] == ' ') && k[klen] == '=')
+				break;
+		if (!k) {
+			fputs("null", f);
+			continue;
+		}
+		v = k + klen + 1;
+		sp = v + strcspn(v, "\n ");
+		if (sp > end)
+			sp = end;
+		if (digits(v, &q) >= 0 && q == sp)
+			json_num_or_null(f, digits(v, &q));
+		else
+			json_span(f, v, sp);
+	}
+	fputs(", \"name\": ", f);
+	if (!name || (end - name == 6 && name[5] == '-'))
+		fputs("null", f);
+	else
+		json_span(f, name + 5, end);
+	fputc('}', f);
+}
+
+/* The four forms of the access line. */
+enum access_kind {
+	ACC_OTHER,
+	ACC_USER,		/* "write by task C tgid N tid N at 0xA (page N)" */
+	ACC_DEVICE,		/* "device D (driver R) dir=X, by task C tgid N tid N" */
+	ACC_VMAP,		/* "kernel write through the vmap alias ..., seen by task ..." */
+	ACC_TASK,		/* "task C tgid N tid N dir=X" */
+};
+
+static enum access_kind access_kind(const char *a)
+{
+	if (starts(a, "read by task ") || starts(a, "write by task "))
+		return ACC_USER;
+	if (starts(a, "device "))
+		return ACC_DEVICE;
+	if (starts(a, "kernel "))
+		return ACC_VMAP;
+	if (starts(a, "task "))
+		return ACC_TASK;
+	return ACC_OTHER;
+}
+
+/* What follows the task's ids in each form: kernel text, never the comm. */
+static const char *const access_follow[] = {
+	[ACC_OTHER] = "",
+	[ACC_USER] = " at 0x",
+	[ACC_DEVICE] = "",
+	[ACC_VMAP] = "",
+	[ACC_TASK] = " dir=",
+};
+
+/*
+ * The task in an access line: its comm starts after the first "task " and
+ * ends where the kernel's " tgid N tid N" starts.  Returns that, or NULL.
+ */
+static const char *access_task(const char *a, const char *end, const char **comm,
+			       long long *tgid, long long *tid)
+{
+	const char *ids;
+
+	*comm = find_first(a, end, "task ");
+	if (!*comm)
+		return NULL;
+	*comm += 5;
+	ids = find_ids(*comm - 1, end, access_follow[access_kind(a)], tgid, tid);
+	if (!ids || ids < *comm)
+		return NULL;
+	return ids;
+}
+
+/* "process": who made the access, {"comm", "tgid", "tid"}, or null. */
+static void json_process(FILE *f, const struct report_lines *rl)
+{
+	const char *a, *end, *comm, *ids;
+	long long tgid, tid;
 
 	if (rl->access < 0) {
 		fputs("null", f);
 		return;
 	}
 	a = rl->line[rl->access] + 8;
-	end = rl->line[rl->access] + rl->len[rl->access];
-	if (starts(a, "read by ") || starts(a, "write by "))
-		kind = "user";
-	else if (starts(a, "device "))
-		kind = "device";
-	else if (starts(a, "kernel "))
-		kind = "vmap";
-	else if (starts(a, "task "))
-		kind = "task";
-	fprintf(f, "{\"kind\": \"%s\"", kind);
-	if (!strcmp(kind, "user") || !strcmp(kind, "vmap"))
+	end = line_end(rl, rl->access);
+	ids = access_task(a, end, &comm, &tgid, &tid);
+	if (!ids) {
+		fputs("null", f);
+		return;
+	}
+	fputs("{\"comm\": ", f);
+	json_span(f, comm, ids);
+	fprintf(f, ", \"tgid\": %lld, \"tid\": %lld}", tgid, tid);
+}
+
+/* "access": what the offending access was, in one of the report's four forms. */
+static void json_access(FILE *f, const struct report_lines *rl)
+{
+	static const char *const kinds[] = {
+		[ACC_OTHER] = "other", [ACC_USER] = "user", [ACC_DEVICE] = "device",
+		[ACC_VMAP] = "vmap", [ACC_TASK] = "task",
+	};
+	const char *a, *end, *p, *q, *comm, *ids;
+	long long page = -1, tgid, tid;
+	enum access_kind kind;
+
+	if (rl->access < 0) {
+		fputs("null", f);
+		return;
+	}
+	a = rl->line[rl->access] + 8;
+	end = line_end(rl, rl->access);
+	kind = access_kind(a);
+	ids = access_task(a, end, &comm, &tgid, &tid);
+	fprintf(f, "{\"kind\": \"%s\"", kinds[kind]);
+	if (kind == ACC_USER || kind == ACC_VMAP)
 		fprintf(f, ", \"op\": \"%s\"",
 			starts(a, "write") || starts(a, "kernel write") ? "write" : "read");
-	if (!strcmp(kind, "user")) {
-		/* the address follows the pid: the comm cannot fake it */
-		long long pid;
-		const char *after = NULL;
-
-		p = find_pid(a, end, &pid, &after) ? strstr(after, " at 0x") : NULL;
-		if (p && p < end) {
-			p += 4;
-			q = p + strcspn(p, "\n ");
+	if (kind == ACC_USER && ids) {
+		/* what follows the ids is the kernel's: the comm cannot fake it */
+		p = find_first(ids + 1, end, " at 0x");
+		q = p ? p + 4 + strcspn(p + 4, "\n ") : NULL;
+		if (p) {
 			fputs(", \"address\": ", f);
-			json_strn(f, p, q - p);
-			page = find_num(q, end, "(page ");
+			json_span(f, p + 4, q);
 		}
-	} else if (!strcmp(kind, "vmap")) {
-		page = find_num(a, end, "(first page ");
-	} else if (!strcmp(kind, "device")) {
+		if (q && starts(q, " (page "))
+			page = digits(q + 7, &p);
+	} else if (kind == ACC_VMAP && starts(a, "kernel ")) {
+		p = find_first(a, end, "(first page ");
+		if (p)
+			page = digits(p + 12, &q);
+	} else if (kind == ACC_DEVICE) {
 		p = a + 7;
 		q = p + strcspn(p, " ,\n");
 		fputs(", \"device\": ", f);
-		json_strn(f, p, q - p);
+		json_span(f, p, q);
 		if (starts(q, " (driver ")) {
 			p = q + 9;
 			q = p + strcspn(p, ")\n");
 			fputs(", \"driver\": ", f);
-			json_strn(f, p, q - p);
+			json_span(f, p, q);
 		}
 	}
 	if (page >= 0)
 		fprintf(f, ", \"page\": %lld", page);
-	/* dir=: before the task for a device, after its pid for a task */
+	/* dir=: before the task for a device, after its ids for a task */
 	p = NULL;
-	if (!strcmp(kind, "device")) {
-		p = strstr(a, " dir=");
-	} else if (!strcmp(kind, "task")) {
-		long long pid;
-		const char *after = NULL;
-
-		if (find_pid(a, end, &pid, &after) && starts(after, " dir="))
-			p = after;
-	}
-	if (p && p < end) {
+	if (kind == ACC_DEVICE)
+		p = find_first(a, comm ? comm : end, " dir=");
+	else if (kind == ACC_TASK && ids)
+		p = find_first(ids + 1, end, " dir=");
+	if (p) {
 		p += 5;
 		q = p + strcspn(p, " ,\n");
 		fputs(", \"dir\": ", f);
-		json_strn(f, p, q - p);
+		json_span(f, p, q < end ? q : end);
 	}
 	fputs(", \"text\": ", f);
-	json_strn(f, a, end - a);
+	json_span(f, a, end);
 	fputc('}', f);
 }
 
 /*
- * "owner": "none (cpu windows 0, vmap 1) since alloc by dho-client pid 55
- * at 4.195691s:", where the owner's name and the transition's come from
- * the kernel, and who made it (a comm or a device) sits between " by " and
- * the last " at ".
+ * "ip": the user instruction pointer, in the form of the kernel's segfault
+ * line: "ip 00007f0012345678 in libfoo.so[7f0012300000+21000] offset
+ * 0x45678", or "ip ... in ?" outside a file; a wrong DMA_BUF_IOCTL_SYNC
+ * is "ip ... (DMA_BUF_IOCTL_SYNC)", with no file.  The file's name is its
+ * owner's to choose: it is what lies between " in " and the last '['
+ * whose "BASE+SIZE] offset 0xOFF" ends the line.  {"addr", "file",
+ * "base", "size", "offset"}, or null when the report has no ip.
+ */
+static void json_ip(FILE *f, const struct report_lines *rl)
+{
+	const char *l, *end, *a, *in, *br, *plus, *close, *off, *q;
+	long long size = -1, offset = -1;
+
+	if (rl->ip < 0) {
+		fputs("null", f);
+		return;
+	}
+	l = rl->line[rl->ip];
+	end = line_end(rl, rl->ip);
+	a = l + 3;
+	if (hexdigits(a, &q) < 0 || (!starts(q, " in ") && !starts(q, " ("))) {
+		fputs("null", f);
+		return;
+	}
+	fputs("{\"addr\": ", f);
+	json_hex(f, a, q);
+	/* "ip ... (DMA_BUF_IOCTL_SYNC)": where a wrong SYNC was called */
+	if (starts(q, " (")) {
+		fputs(", \"file\": null, \"base\": null, \"size\": null, \"offset\": null}", f);
+		return;
+	}
+	in = q + 4;
+	close = find_last(in, end, "] offset 0x");
+	off = close ? close + 11 : NULL;
+	if (off && hexdigits(off, &q) >= 0 && q == end) {
+		offset = hexdigits(off, &q);
+		/* the last '[' before it, and "BASE+SIZE" inside */
+		for (br = close; br > in && br[-1] != '['; br--)
+			;
+		plus = br > in ? memchr(br, '+', close - br) : NULL;
+		if (plus && hexdigits(br, &q) >= 0 && q == plus &&
+		    hexdigits(plus + 1, &q) >= 0 && q == close) {
+			size = hexdigits(plus + 1, &q);
+			fputs(", \"file\": ", f);
+			json_span(f, in, br - 1);
+			fputs(", \"base\": ", f);
+			json_hex(f, br, plus);
+			fprintf(f, ", \"size\": %lld, \"offset\": %lld}", size, offset);
+			return;
+		}
+	}
+	/* "in ?", or a form this parser does not know: the text as it is */
+	fputs(", \"file\": ", f);
+	if (end - in == 1 && *in == '?')
+		fputs("null", f);
+	else
+		json_span(f, in, end);
+	fputs(", \"base\": null, \"size\": null, \"offset\": null}", f);
+}
+
+/*
+ * "user_stack": the frames of "user stack:", " #0 00007f0012345678
+ * libfoo.so+0x45678" or " #1 00007f0012345678 ?", as [{"addr", "file",
+ * "offset"}]; empty when the report has none.
+ */
+static void json_user_stack(FILE *f, const struct report_lines *rl, const char *ind)
+{
+	int b = report_find_block(rl, BLK_USER);
+	const char *l, *end, *a, *q, *file, *plus;
+	long long offset;
+	unsigned int j, n = 0;
+
+	fputc('[', f);
+	for (j = 0; b >= 0 && j < rl->block[b].n; j++) {
+		l = rl->line[rl->block[b].first + j];
+		end = line_end(rl, rl->block[b].first + j);
+		l += strspn(l, " ");
+		if (*l != '#' || digits(l + 1, &q) < 0 || *q != ' ')
+			continue;
+		a = q + 1;
+		if (hexdigits(a, &q) < 0 || *q != ' ')
+			continue;
+		file = q + 1;
+		fprintf(f, "%s\n%s  {\"addr\": ", n++ ? "," : "", ind);
+		json_hex(f, a, q);
+		offset = -1;
+		plus = find_last(file, end, "+0x");
+		if (plus && hexdigits(plus + 3, &q) >= 0 && q == end)
+			offset = hexdigits(plus + 3, &q);
+		else
+			plus = end;
+		fputs(", \"file\": ", f);
+		if (end - file == 1 && *file == '?')
+			fputs("null", f);
+		else
+			json_span(f, file, plus);
+		fputs(", \"offset\": ", f);
+		json_num_or_null(f, offset);
+		fputc('}', f);
+	}
+	if (n)
+		fprintf(f, "\n%s", ind);
+	fputc(']', f);
+}
+
+/*
+ * "vmapped_by": who vmapped the alias through which the kernel wrote,
+ * "vmapped by: FUNCTION (task COMM tgid N tid N) at S.USs:" and the vmap's
+ * stack, as {"function", "comm", "tgid", "tid", "time", "stack"}, or null.
+ */
+static void json_vmapped_by(FILE *f, const struct report_lines *rl, const char *ind)
+{
+	const char *l, *end, *at, *task, *ids = NULL;
+	long long tgid = -1, tid = -1;
+	char sub[64];
+
+	if (rl->vmapped < 0) {
+		fputs("null", f);
+		return;
+	}
+	l = rl->line[rl->vmapped] + 12;
+	end = line_end(rl, rl->vmapped);
+	at = find_last(l, end, " at ");
+	if (!at)
+		at = end;
+	task = find_first(l, at, " (task ");
+	if (task)
+		ids = find_ids(task + 6, at, ")", &tgid, &tid);
+	fputs("{\"function\": ", f);
+	json_span(f, l, task ? task : at);
+	fputs(", \"comm\": ", f);
+	json_span(f, ids ? task + 7 : NULL, ids);
+	fputs(", \"tgid\": ", f);
+	json_num_or_null(f, ids ? tgid : -1);
+	fputs(", \"tid\": ", f);
+	json_num_or_null(f, ids ? tid : -1);
+	fputs(", \"time\": ", f);
+	if (at < end)
+		json_seconds(f, at + 4);
+	else
+		fputs("null", f);
+	fputs(", \"stack\": ", f);
+	bufprintf(sub, sizeof(sub), "%s  ", ind);
+	json_block(f, rl, report_find_block(rl, BLK_VMAP), sub);
+	fputc('}', f);
+}
+
+/*
+ * "owner": "none (cpu windows 0, vmap 1) since alloc by dho-client tgid
+ * 55 tid 55 at 4.195691s:", where the owner's name and the transition's
+ * come from the kernel, and who made it (a comm, or a device, which has
+ * no ids) sits between " by " and the last " at ".  The transition of a
+ * SYNC from userspace has no kernel stack: its user ip is "sync_ip".
  */
 static void json_owner(FILE *f, const struct report_lines *rl)
 {
-	const char *o, *end, *p, *by, *at = NULL, *who_end, *q;
+	const char *o, *end, *p, *by, *at, *ids, *q;
 	unsigned int windows = 0, vmaps = 0;
-	long long pid = -1;
+	long long tgid = -1, tid = -1;
 
 	if (rl->owner < 0) {
 		fputs("null", f);
 		return;
 	}
 	o = rl->line[rl->owner] + 7;
-	end = rl->line[rl->owner] + rl->len[rl->owner];
+	end = line_end(rl, rl->owner);
 	p = o + strcspn(o, "\n ");
 	fputs("{\"state\": ", f);
-	json_strn(f, o, p - o);
+	json_span(f, o, p);
+	fputs(", \"cpu_windows\": ", f);
 	if (sscanf(p, " (cpu windows %u, vmap %u)", &windows, &vmaps) == 2)
-		fprintf(f, ", \"cpu_windows\": %u, \"vmaps\": %u", windows, vmaps);
-	p = strstr(p, ") since ");
-	if (!p || p > end) {
-		fputc('}', f);
-		return;
-	}
-	p += 8;
-	by = strstr(p, " by ");
-	for (q = by; q && (q = strstr(q + 1, " at ")) && q < end; )
-		at = q;
-	if (!by || by > end || !at) {
-		fputc('}', f);
-		return;
-	}
+		fprintf(f, "%u, \"vmaps\": %u", windows, vmaps);
+	else
+		fputs("null, \"vmaps\": null", f);
+	p = find_first(p, end, ") since ");
+	by = p ? find_first(p + 8, end, " by ") : NULL;
+	at = by ? find_last(by, end, " at ") : NULL;
+	/* a task is followed by " tgid N tid N", a device by nothing */
+	ids = at ? find_ids(by + 3, at, "", &tgid, &tid) : NULL;
 	fputs(", \"since\": ", f);
-	json_strn(f, p, by - p);
-	/* a task is followed by " pid N", a device by nothing */
-	who_end = find_pid(by + 3, at, &pid, &q);
-	if (!who_end)
-		who_end = at;
+	json_span(f, at ? p + 8 : NULL, by);
 	fputs(", \"by\": ", f);
-	json_strn(f, by + 4, who_end > by + 4 ? who_end - (by + 4) : 0);
-	fputs(", \"pid\": ", f);
-	json_num_or_null(f, pid);
+	json_span(f, at ? by + 4 : NULL, ids ? ids : at);
+	fputs(", \"tgid\": ", f);
+	json_num_or_null(f, ids ? tgid : -1);
+	fputs(", \"tid\": ", f);
+	json_num_or_null(f, ids ? tid : -1);
 	fputs(", \"time\": ", f);
-	json_seconds(f, at + 4);
+	if (at)
+		json_seconds(f, at + 4);
+	else
+		fputs("null", f);
+	fputs(", \"sync_ip\": ", f);
+	p = NULL;
+	if (rl->sync >= 0) {
+		p = rl->line[rl->sync] + strspn(rl->line[rl->sync], " ") + 30;
+		if (hexdigits(p, &q) < 0 || q != line_end(rl, rl->sync))
+			p = NULL;
+	}
+	if (p)
+		json_hex(f, p, q);
+	else
+		fputs("null", f);
 	fputc('}', f);
 }
 
@@ -1428,10 +1782,13 @@ static void json_report(FILE *f, const char *text, const char *ind)
 {
 	static struct report_lines rl;
 	const char *l, *p, *q, *end = NULL;
+	char sub[64];
 	long long v;
 	unsigned int i, j;
+	bool first = true;
 
 	report_split(text, &rl);
+	bufprintf(sub, sizeof(sub), "%s  ", ind);
 
 	fprintf(f, "{\n%s  \"seq\": ", ind);
 	v = -1;
@@ -1448,139 +1805,211 @@ static void json_report(FILE *f, const char *text, const char *ind)
 		fputs("null", f);
 
 	fprintf(f, ",\n%s  \"class\": ", ind);
-	p = NULL;
 	q = NULL;
 	if (rl.title >= 0) {
 		l = rl.line[rl.title] + strlen(REPORT_TITLE);
-		end = rl.line[rl.title] + rl.len[rl.title];
+		end = line_end(&rl, rl.title);
 		p = l + strcspn(l, "\n ");
-		json_strn(f, l, p - l);
+		json_span(f, p > l ? l : NULL, p);
 		if (starts(p, " in "))
 			q = p + 4;
 	} else {
 		fputs("null", f);
 	}
 	fprintf(f, ",\n%s  \"function\": ", ind);
-	if (q)
-		json_strn(f, q, end - q);
-	else
-		fputs("null", f);
+	json_span(f, q, end);
 	fprintf(f, ",\n%s  \"description\": ", ind);
 	json_line(f, &rl, rl.what, 0);
-
 	fprintf(f, ",\n%s  \"buffer\": ", ind);
-	if (rl.buffer >= 0)
-		json_fields(f, rl.line[rl.buffer] + 8, rl.line[rl.buffer] + rl.len[rl.buffer]);
-	else
-		fputs("null", f);
-
+	json_buffer(f, &rl);
 	fprintf(f, ",\n%s  \"access\": ", ind);
 	json_access(f, &rl);
 	fprintf(f, ",\n%s  \"process\": ", ind);
-	if (rl.access >= 0)
-		json_process(f, rl.line[rl.access] + 8, rl.line[rl.access] + rl.len[rl.access]);
-	else
-		fputs("null", f);
+	json_process(f, &rl);
 	fprintf(f, ",\n%s  \"ip\": ", ind);
-	l = NULL;
-	if (rl.ip >= 0)
-		l = rl.line[rl.ip] + strspn(rl.line[rl.ip], " ") + 3;
-	json_ip(f, l);
+	json_ip(f, &rl);
+	fprintf(f, ",\n%s  \"user_stack\": ", ind);
+	json_user_stack(f, &rl, sub);
+	fprintf(f, ",\n%s  \"vmapped_by\": ", ind);
+	json_vmapped_by(f, &rl, sub);
 	fprintf(f, ",\n%s  \"owner\": ", ind);
 	json_owner(f, &rl);
 
+	/* the kernel stacks: "owner", and "offending" or "seen_at" */
 	fprintf(f, ",\n%s  \"stacks\": {", ind);
-	for (i = 0; i < rl.nstacks; i++) {
+	bufprintf(sub, sizeof(sub), "%s    ", ind);
+	for (i = 0; i < rl.nblocks; i++) {
 		char name[64];
 
-		/* "seen at stack:" is "seen_at" */
-		for (j = 0; j < rl.stack[i].name_len && j < sizeof(name) - 1; j++)
-			name[j] = rl.stack[i].name[j] == ' ' ? '_' : rl.stack[i].name[j];
+		if (rl.block[i].kind != BLK_OWNER && rl.block[i].kind != BLK_STACK)
+			continue;
+		for (j = 0; j < rl.block[i].name_len && j < sizeof(name) - 1; j++)
+			name[j] = rl.block[i].name[j] == ' ' ? '_' : rl.block[i].name[j];
 		name[j] = '\0';
-		fprintf(f, "%s\n%s    ", i ? "," : "", ind);
+		fprintf(f, "%s\n%s    ", first ? "" : ",", ind);
+		first = false;
 		json_string(f, name);
-		fputs(": [", f);
-		for (j = 0; j < rl.stack[i].n; j++) {
-			l = rl.line[rl.stack[i].first + j];
-			p = l + strspn(l, " ");
-			fprintf(f, "%s\n%s      ", j ? "," : "", ind);
-			json_strn(f, p, rl.len[rl.stack[i].first + j] - (p - l));
-		}
-		if (j)
-			fprintf(f, "\n%s    ", ind);
-		fputc(']', f);
+		fputs(": ", f);
+		json_block(f, &rl, i, sub);
 	}
-	if (rl.nstacks)
+	if (!first)
 		fprintf(f, "\n%s  ", ind);
 	fprintf(f, "},\n%s  \"text\": ", ind);
 	json_string(f, text);
 	fprintf(f, "\n%s}", ind);
 }
 
-/* --- check: counting CMD's own process tree --- */
+/* --- reports --- */
 
-/*
- * A private tracefs instance traces the violation event for CMD's pid
- * only (set_event_pid); with options/event-fork the kernel adds every task
- * CMD's tree forks, threads too, and drops those that exit.  The instance
- * sees the violations raised in the context of CMD's processes, and no
- * one else's: two checks on one machine do not count each other's.  check
- * reads its trace_pipe while CMD runs, so the ring buffer does not wrap
- * however many violations CMD raises, and removes the instance when done.
- * An instance left by a check that was killed (SIGKILL) is removed by the
- * next check, its pid being gone.
- */
-#define INSTANCE_PREFIX		"dma-heap-owner-check."
-#define TREE_MAX_EVENTS		262144
-
-/* A violation CMD's tree raised, to tell its reports from others'. */
-struct tree_event {
-	unsigned long ino;
-	long long seq;			/* -1: the event carries no seq= */
-	int pid;
-	unsigned int cls;
+/* What reports was asked to do. */
+struct reports_opts {
+	bool json;
+	const char *from;		/* --from FILE ("-": standard input), or NULL */
 };
 
-struct tree_trace {
+/*
+ * A kernel log (dmesg) prefixes each line with its time, "[    4.197062] ":
+ * take it off, in place, so that the reports in it read as the ring's.
+ */
+static void strip_log_times(char *text)
+{
+	char *in = text, *out = text;
+	size_t n;
+
+	while (*in) {
+		if (*in == '[') {
+			n = 1 + strspn(in + 1, " 0123456789.");
+			if (n > 1 && in[n] == ']')
+				in += n + 1 + (in[n + 1] == ' ');
+		}
+		while (*in && *in != '\n')
+			*out++ = *in++;
+		if (*in)
+			*out++ = *in++;
+	}
+	*out = '\0';
+}
+
+/*
+ * Print the reports in the tracker's ring, or in a file (a saved copy of
+ * the ring, a kernel log): as the kernel wrote them, or as JSON objects.
+ */
+static int cmd_reports(const struct reports_opts *o)
+{
+	const char *src = o->from;
+	struct reports r;
+	char *text;
+	unsigned int i;
+	int ret;
+
+	if (src) {
+		if (strcmp(src, "-"))
+			ret = read_file(src, &text);
+		else
+			ret = read_fd(STDIN_FILENO, &text);
+		if (ret)
+			return path_error("cannot read", strcmp(src, "-") ? src : "standard input",
+					  -ret);
+		strip_log_times(text);
+	} else {
+		ret = tracker_open(false);
+		if (!ret)
+			ret = dho_read("violations", &text);
+		if (ret)
+			return ret;
+		src = dho_dir;
+	}
+	ret = split_reports(text, &r);
+	free(text);
+	if (ret)
+		return ret;
+	if (o->json) {
+		printf("{\n  \"schema_version\": %d,\n  \"source\": ", JSON_SCHEMA_VERSION);
+		json_string(stdout, o->from ? o->from : "violations");
+		printf(",\n  \"reports\": [");
+		for (i = 0; i < r.n; i++) {
+			printf("%s\n    ", i ? "," : "");
+			json_report(stdout, r.text[i], "    ");
+		}
+		printf("%s]\n}\n", r.n ? "\n  " : "");
+	} else if (!r.n) {
+		printf("no reports in %s%s\n", src, o->from ? "" : "/violations");
+	} else {
+		for (i = 0; i < r.n; i++) {
+			fputs(r.text[i], stdout);
+			if (!*r.text[i] || r.text[i][strlen(r.text[i]) - 1] != '\n')
+				putchar('\n');
+		}
+	}
+	reports_free(&r);
+	return EXIT_CLEAN;
+}
+
+/* --- trace: a private tracefs instance and its violation events --- */
+
+/*
+ * check reads the violation event in a tracefs instance of its own
+ * (instances/dma-heap-owner-check.PID): the global trace buffer and its
+ * event settings are left alone, and two checks on one machine do not
+ * read each other's events.  The instance goes when its reader ends; one
+ * left by a reader that was killed (SIGKILL) is removed by the next, its
+ * pid being gone.
+ */
+#define INSTANCE_PREFIX		"dma-heap-owner-"
+
+static int tracefs_find(char *root, size_t len)
+{
+	const char *env = getenv("DHO_TRACEFS");
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (env && *env) {
+		if (strlen(env) > PATH_MAX - 64)
+			return env_error("DHO_TRACEFS is too long");
+		mkpath(root, len, "%s", env);
+	} else {
+		mkpath(root, len, "%s", TRACEFS_DEFAULT);
+		mkpath(path, sizeof(path), "%s/events", root);
+		if (stat(path, &st)) {
+			mkpath(path, sizeof(path), "%s/events", TRACEFS_LEGACY);
+			if (!stat(path, &st))
+				mkpath(root, len, "%s", TRACEFS_LEGACY);
+		}
+	}
+	mkpath(path, sizeof(path), "%s/events", root);
+	if (stat(path, &st)) {
+		if (errno == EACCES || errno == EPERM)
+			return path_error("cannot access", path, errno);
+		return env_error("tracefs is not mounted at %s (mount -t tracefs none %s)",
+				 root, root);
+	}
+	mkpath(path, sizeof(path), "%s/%s/enable", root, DHO_EVENT);
+	if (stat(path, &st)) {
+		if (errno == EACCES || errno == EPERM)
+			return path_error("cannot access", path, errno);
+		return env_error("no dma_heap_owner:violation tracepoint: %s is missing", path);
+	}
+	return 0;
+}
+
+/* An instance, and what is read from its trace_pipe. */
+struct tinst {
 	char dir[PATH_MAX];		/* the instance, "" when there is none */
 	int fd;				/* its trace_pipe, or -1 */
-	bool on;			/* counting CMD's tree */
-	char why[400];			/* why not, when !on */
-	const struct counts *classes;	/* the class names, in the kernel's order */
-	long long count[MAX_CLASSES];
-	long long total, lost;
-	struct tree_event *ev;
-	size_t nev, evsize;
-	char buf[8192];
+	long long lost;			/* events the ring buffer lost */
+	char buf[8192];			/* what trace_pipe gave, up to a line */
 	size_t len;
 };
 
-static void tree_off(struct tree_trace *tt, const char *fmt, ...)
-{
-	va_list ap;
-
-	tt->on = false;
-	va_start(ap, fmt);
-	vsnprintf(tt->why, sizeof(tt->why), fmt, ap);
-	va_end(ap);
-}
-
-/* Write @text to the instance's file @name; 0 or -errno. */
-static int tree_write(struct tree_trace *tt, const char *name, const char *text)
-{
-	char path[PATH_MAX];
-
-	mkpath(path, sizeof(path), "%s/%s", tt->dir, name);
-	return write_file(path, text);
-}
-
 /* Remove the instances of checks that are gone. */
-static void tree_reap(const char *instances)
+static void tinst_reap(const char *instances)
 {
+	static const char *const kinds[] = { "check." };
 	char path[PATH_MAX];
 	struct dirent *de;
 	const char *p;
 	long long pid;
+	unsigned int i;
 	DIR *d;
 
 	d = opendir(instances);
@@ -1589,7 +2018,13 @@ static void tree_reap(const char *instances)
 	while ((de = readdir(d))) {
 		if (!starts(de->d_name, INSTANCE_PREFIX))
 			continue;
-		pid = digits(de->d_name + strlen(INSTANCE_PREFIX), &p);
+		p = de->d_name + strlen(INSTANCE_PREFIX);
+		for (i = 0; i < ARRAY_SIZE(kinds); i++)
+			if (starts(p, kinds[i]))
+				break;
+		if (i == ARRAY_SIZE(kinds))
+			continue;
+		pid = digits(p + strlen(kinds[i]), &p);
 		if (pid <= 0 || pid > INT_MAX || (*p && *p != '.'))
 			continue;
 		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
@@ -1600,8 +2035,256 @@ static void tree_reap(const char *instances)
 	closedir(d);
 }
 
-/* Find tracefs, as watch does; say why not in @tt. */
-static int tracefs_find(char *root, size_t len);
+/* Write @text to the instance's file @name; 0 or -errno. */
+static int tinst_write(struct tinst *ti, const char *name, const char *text)
+{
+	char path[PATH_MAX];
+
+	mkpath(path, sizeof(path), "%s/%s", ti->dir, name);
+	return write_file(path, text);
+}
+
+/*
+ * Make the instance instances/dma-heap-owner-@kind.PID and open its
+ * trace_pipe, the violation event not enabled yet.  Returns 0, or -1 with
+ * the reason in @why (tracefs or the event missing, no instance).
+ */
+static int tinst_open(struct tinst *ti, const char *kind, char *why, size_t whylen)
+{
+	char root[PATH_MAX], inst[PATH_MAX], path[PATH_MAX];
+	unsigned int i;
+	int ret;
+
+	memset(ti, 0, sizeof(*ti));
+	ti->fd = -1;
+	if (tracefs_find(root, sizeof(root))) {
+		bufprintf(why, whylen, "%s", last_error.msg);
+		return -1;
+	}
+	mkpath(inst, sizeof(inst), "%s/instances", root);
+	tinst_reap(inst);
+	for (i = 0; i < 100; i++) {
+		if (i)
+			mkpath(path, sizeof(path), "%s/" INSTANCE_PREFIX "%s.%d.%u", inst, kind,
+			       getpid(), i);
+		else
+			mkpath(path, sizeof(path), "%s/" INSTANCE_PREFIX "%s.%d", inst, kind,
+			       getpid());
+		if (!mkdir(path, 0700))
+			break;
+		if (errno != EEXIST) {
+			bufprintf(why, whylen, "cannot create the tracefs instance %s: %s", path,
+				  strerror(errno));
+			return -1;
+		}
+	}
+	if (i == 100) {
+		bufprintf(why, whylen, "cannot create a tracefs instance in %s", inst);
+		return -1;
+	}
+	snprintf(ti->dir, sizeof(ti->dir), "%s", path);
+	/* wake the reader at the first event, not when the buffer is half full */
+	tinst_write(ti, "buffer_percent", "0");
+	/* a new instance traces; make sure, as someone may have said otherwise */
+	ret = tinst_write(ti, "tracing_on", "1");
+	if (ret && ret != -ENOENT) {
+		bufprintf(why, whylen, "cannot switch tracing on in %s: %s", ti->dir,
+			  strerror(-ret));
+		return -1;
+	}
+	mkpath(path, sizeof(path), "%s/trace_pipe", ti->dir);
+	ti->fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (ti->fd < 0) {
+		bufprintf(why, whylen, "cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Enable the violation event in the instance: 0 or -1 with the reason. */
+static int tinst_enable(struct tinst *ti, char *why, size_t whylen)
+{
+	int ret = tinst_write(ti, DHO_EVENT "/enable", "1");
+
+	if (ret)
+		bufprintf(why, whylen, "cannot enable %s/%s: %s", ti->dir, DHO_EVENT,
+			  strerror(-ret));
+	return ret ? -1 : 0;
+}
+
+/* Close and remove the instance, whatever happened; say if it stays. */
+static void tinst_close(struct tinst *ti)
+{
+	if (ti->fd >= 0)
+		close(ti->fd);
+	ti->fd = -1;
+	if (!ti->dir[0])
+		return;
+	tinst_write(ti, DHO_EVENT "/enable", "0");
+	if (rmdir(ti->dir) && errno != ENOENT)
+		fprintf(stderr, PROG ": cannot remove the tracefs instance %s: %s\n",
+			ti->dir, strerror(errno));
+	ti->dir[0] = '\0';
+}
+
+/* A violation event, as trace_pipe prints it. */
+struct vio_event {
+	unsigned long ino;
+	const char *cls;		/* in the line, @cls_len bytes */
+	size_t cls_len;
+	long long pid;			/* the thread, or -1 */
+	long long tgid;			/* the process, or -1 */
+	long long seq;			/* its report's number, or -1 */
+	const char *comm;		/* in the line, @comm_len bytes, as is */
+	size_t comm_len;
+};
+
+/*
+ * The kernel's keys after the comm: " tgid=N seq=N ip=0xH" ending the
+ * line at @t.  Returns true and fills @e if they are there.
+ */
+static bool event_tail(const char *t, struct vio_event *e)
+{
+	const char *q;
+	long long tgid, seq;
+
+	if (!starts(t, " tgid="))
+		return false;
+	tgid = digits(t + 6, &q);
+	if (tgid < 0 || !starts(q, " seq="))
+		return false;
+	seq = digits(q + 5, &q);
+	if (seq < 0 || !starts(q, " ip=0x") || hexdigits(q + 6, &q) < 0 || *q)
+		return false;
+	e->tgid = tgid;
+	e->seq = seq;
+	return true;
+}
+
+/*
+ * Parse a trace line holding a violation event: "ino=%lu heap=%s class=%s
+ * owner=%s dir=%s pgoff=%ld dev=%s pid=%d comm=%s tgid=%d seq=%llu
+ * ip=0x%lx" after ": violation: ".  The keys up to comm= are the kernel's;
+ * the comm is the task's (control bytes made '?', but it may hold spaces
+ * and "seq="), so the last keys are taken from the end of the line.  An
+ * older kernel ends the line at comm=.  Returns false if @line holds no
+ * violation event.
+ */
+static bool parse_event(const char *line, struct vio_event *e)
+{
+	const char *ev, *comm, *p, *t, *end;
+
+	memset(e, 0, sizeof(*e));
+	e->pid = -1;
+	e->tgid = -1;
+	e->seq = -1;
+	ev = strstr(line, ": violation: ino=");
+	if (!ev)
+		return false;
+	ev += strlen(": violation: ");
+	end = ev + strlen(ev);
+	comm = strstr(ev, " comm=");
+	if (!comm)
+		comm = end;
+	p = find_first(ev, comm, " class=");
+	if (!p)
+		return false;
+	e->cls = p + 7;
+	e->cls_len = strcspn(e->cls, " ");
+	e->ino = strtoul(ev + 4, NULL, 10);
+	p = find_first(ev, comm, " pid=");
+	if (p)
+		e->pid = atoi(p + 5);
+	if (comm == end)
+		return true;
+	e->comm = comm + 6;
+	e->comm_len = end - e->comm;
+	t = find_last(e->comm, end, " tgid=");
+	if (t && event_tail(t, e))
+		e->comm_len = t - e->comm;
+	return true;
+}
+
+typedef void (*line_fn)(void *arg, const char *line);
+
+/* One line of trace_pipe, to @fn; a note of lost events is counted. */
+static void tinst_line(struct tinst *ti, const char *line, line_fn fn, void *arg)
+{
+	const char *p;
+	long long v;
+
+	/* "CPU:%d [LOST %lu EVENTS]": longer than a comm, cannot be forged */
+	if (starts(line, "CPU:") && digits(line + 4, &p) >= 0 && starts(p, " [LOST ")) {
+		v = digits(p + 7, &p);
+		if (v >= 0 && !strcmp(p, " EVENTS]")) {
+			ti->lost += v ?: 1;
+			return;
+		}
+	}
+	fn(arg, line);
+}
+
+/*
+ * Read what trace_pipe holds now and pass each line to @fn.  Returns 0,
+ * or -errno if reading failed.
+ */
+static int tinst_read(struct tinst *ti, line_fn fn, void *arg)
+{
+	char *nl;
+	ssize_t n;
+
+	while (ti->fd >= 0) {
+		n = read(ti->fd, ti->buf + ti->len, sizeof(ti->buf) - 1 - ti->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 && errno != EAGAIN ? -errno : 0;
+		ti->len += n;
+		ti->buf[ti->len] = '\0';
+		while ((nl = strchr(ti->buf, '\n'))) {
+			*nl = '\0';
+			tinst_line(ti, ti->buf, fn, arg);
+			ti->len -= nl + 1 - ti->buf;
+			memmove(ti->buf, nl + 1, ti->len + 1);
+		}
+		if (ti->len == sizeof(ti->buf) - 1) {	/* a line longer than the buffer */
+			tinst_line(ti, ti->buf, fn, arg);
+			ti->len = 0;
+		}
+	}
+	return 0;
+}
+
+/* --- check: counting CMD's own process tree --- */
+
+/*
+ * check's instance traces the violation event for CMD's pid only
+ * (set_event_pid); with options/event-fork the kernel adds every task
+ * CMD's tree forks, threads too, and drops those that exit.  The instance
+ * sees the violations raised in the context of CMD's processes, and no
+ * one else's.  check reads its trace_pipe while CMD runs, so the ring
+ * buffer does not wrap however many violations CMD raises.
+ */
+#define TREE_MAX_EVENTS		262144
+
+/* A violation CMD's tree raised, to tell its reports from others'. */
+struct tree_event {
+	unsigned long ino;
+	long long seq;			/* -1: the event carries no seq= */
+	long long pid;			/* the thread */
+	unsigned int cls;
+};
+
+struct tree_trace {
+	struct tinst ti;
+	bool on;			/* counting CMD's tree */
+	char why[400];			/* why not, when !on */
+	const struct counts *classes;	/* the class names, in the kernel's order */
+	long long count[MAX_CLASSES];
+	long long total;
+	struct tree_event *ev;
+	size_t nev, evsize;
+};
 
 /*
  * Make the instance and open its trace_pipe.  If it cannot be done, @tt
@@ -1609,49 +2292,17 @@ static int tracefs_find(char *root, size_t len);
  */
 static void tree_open(struct tree_trace *tt)
 {
-	char root[PATH_MAX], inst[PATH_MAX], path[PATH_MAX];
-	unsigned int i;
 	int ret;
 
-	tt->fd = -1;
-	tt->dir[0] = '\0';
-	tt->on = true;
-	if (tracefs_find(root, sizeof(root))) {
-		tree_off(tt, "%s", last_error.msg);
+	tt->on = !tinst_open(&tt->ti, "check", tt->why, sizeof(tt->why));
+	if (!tt->on)
 		return;
-	}
-	mkpath(inst, sizeof(inst), "%s/instances", root);
-	tree_reap(inst);
-	for (i = 0; i < 100; i++) {
-		if (i)
-			mkpath(path, sizeof(path), "%s/%s%d.%u", inst, INSTANCE_PREFIX,
-			       getpid(), i);
-		else
-			mkpath(path, sizeof(path), "%s/%s%d", inst, INSTANCE_PREFIX, getpid());
-		if (!mkdir(path, 0700))
-			break;
-		if (errno != EEXIST) {
-			tree_off(tt, "cannot create the tracefs instance %s: %s", path,
-				 strerror(errno));
-			return;
-		}
-	}
-	if (i == 100) {
-		tree_off(tt, "cannot create a tracefs instance in %s", inst);
-		return;
-	}
-	snprintf(tt->dir, sizeof(tt->dir), "%s", path);
-	ret = tree_write(tt, "options/event-fork", "1");
+	ret = tinst_write(&tt->ti, "options/event-fork", "1");
 	if (ret) {
-		tree_off(tt, "cannot set %s/options/event-fork: %s", tt->dir, strerror(-ret));
-		return;
+		bufprintf(tt->why, sizeof(tt->why), "cannot set %s/options/event-fork: %s",
+			  tt->ti.dir, strerror(-ret));
+		tt->on = false;
 	}
-	/* wake the reader at the first event, not when the buffer is half full */
-	tree_write(tt, "buffer_percent", "0");
-	mkpath(path, sizeof(path), "%s/trace_pipe", tt->dir);
-	tt->fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (tt->fd < 0)
-		tree_off(tt, "cannot open %s: %s", path, strerror(errno));
 }
 
 /* Follow @pid and what it forks, and enable the event: before CMD runs. */
@@ -1663,14 +2314,15 @@ static void tree_start(struct tree_trace *tt, pid_t pid)
 	if (!tt->on)
 		return;
 	snprintf(num, sizeof(num), "%d", pid);
-	ret = tree_write(tt, "set_event_pid", num);
+	ret = tinst_write(&tt->ti, "set_event_pid", num);
 	if (ret) {
-		tree_off(tt, "cannot write %s/set_event_pid: %s", tt->dir, strerror(-ret));
+		bufprintf(tt->why, sizeof(tt->why), "cannot write %s/set_event_pid: %s",
+			  tt->ti.dir, strerror(-ret));
+		tt->on = false;
 		return;
 	}
-	ret = tree_write(tt, DHO_EVENT "/enable", "1");
-	if (ret)
-		tree_off(tt, "cannot enable %s/%s: %s", tt->dir, DHO_EVENT, strerror(-ret));
+	if (tinst_enable(&tt->ti, tt->why, sizeof(tt->why)))
+		tt->on = false;
 }
 
 static void tree_event(struct tree_trace *tt, const struct tree_event *e)
@@ -1695,129 +2347,73 @@ static void tree_event(struct tree_trace *tt, const struct tree_event *e)
 	tt->ev[tt->nev++] = *e;
 }
 
-/*
- * One line of trace_pipe: a violation event, whose fields are kernel
- * text up to comm=, the last; or a note of lost events.  The task's comm
- * leads the line, at most 15 bytes: it cannot hold ": violation: ino=".
- */
-static void tree_line(struct tree_trace *tt, const char *line)
+/* One line of trace_pipe: count a violation event of a class we know. */
+static void tree_line(void *arg, const char *line)
 {
-	const char *ev, *comm, *p, *q;
-	struct tree_event e = { .seq = -1 };
+	struct tree_trace *tt = arg;
+	struct tree_event te;
+	struct vio_event e;
 	unsigned int i;
-	long long v;
-	size_t n;
 
-	ev = strstr(line, ": violation: ino=");
-	if (!ev) {
-		p = strstr(line, "[LOST ");
-		if (starts(line, "CPU:") && p) {
-			v = digits(p + 6, &q);
-			tt->lost += v > 0 ? v : 1;
-		}
+	if (!parse_event(line, &e))
 		return;
-	}
-	ev += strlen(": violation: ");
-	comm = strstr(ev, " comm=");
-	if (!comm)
-		comm = ev + strlen(ev);
-	p = strstr(ev, " class=");
-	if (!p || p > comm)
-		return;
-	p += 7;
-	n = strcspn(p, " ");
 	for (i = 0; i < tt->classes->n; i++)
-		if (strlen(tt->classes->name[i]) == n && !strncmp(tt->classes->name[i], p, n))
+		if (strlen(tt->classes->name[i]) == e.cls_len &&
+		    !strncmp(tt->classes->name[i], e.cls, e.cls_len))
 			break;
 	if (i == tt->classes->n)
 		return;			/* not a class this kernel counts */
 	tt->count[i]++;
 	tt->total++;
-	e.cls = i;
-	e.ino = strtoul(ev + 4, NULL, 10);
-	p = strstr(ev, " pid=");
-	if (p && p < comm)
-		e.pid = atoi(p + 5);
-	p = strstr(ev, " seq=");
-	if (p && p < comm)
-		e.seq = digits(p + 5, &q);
-	tree_event(tt, &e);
+	te.cls = i;
+	te.ino = e.ino;
+	te.pid = e.pid;
+	te.seq = e.seq;
+	tree_event(tt, &te);
 }
 
 /* Read what trace_pipe holds now. */
 static void tree_read(struct tree_trace *tt)
 {
-	char *nl;
-	ssize_t n;
+	int ret = tinst_read(&tt->ti, tree_line, tt);
 
-	while (tt->fd >= 0) {
-		n = read(tt->fd, tt->buf + tt->len, sizeof(tt->buf) - 1 - tt->len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n < 0 && errno != EAGAIN && tt->on)
-				tree_off(tt, "cannot read %s/trace_pipe: %s", tt->dir,
-					 strerror(errno));
-			break;
-		}
-		tt->len += n;
-		tt->buf[tt->len] = '\0';
-		while ((nl = strchr(tt->buf, '\n'))) {
-			*nl = '\0';
-			tree_line(tt, tt->buf);
-			tt->len -= nl + 1 - tt->buf;
-			memmove(tt->buf, nl + 1, tt->len + 1);
-		}
-		if (tt->len == sizeof(tt->buf) - 1) {	/* a line longer than the buffer */
-			tree_line(tt, tt->buf);
-			tt->len = 0;
-		}
+	if (ret && tt->on) {
+		bufprintf(tt->why, sizeof(tt->why), "cannot read %s/trace_pipe: %s",
+			  tt->ti.dir, strerror(-ret));
+		tt->on = false;
 	}
-}
-
-/* Close and remove the instance, whatever happened. */
-static void tree_close(struct tree_trace *tt)
-{
-	if (tt->fd >= 0)
-		close(tt->fd);
-	tt->fd = -1;
-	if (!tt->dir[0])
-		return;
-	tree_write(tt, DHO_EVENT "/enable", "0");
-	if (rmdir(tt->dir) && errno != ENOENT)
-		fprintf(stderr, PROG ": cannot remove the tracefs instance %s: %s\n",
-			tt->dir, strerror(errno));
-	tt->dir[0] = '\0';
 }
 
 /* Did CMD's tree raise the violation this report is about? */
 static bool tree_owns(const struct tree_trace *tt, const char *text)
 {
 	char cls[CLASS_LEN];
-	const char *p, *end, *after;
-	long long seq = -1, pid = -1;
+	const char *p, *end, *comm;
+	long long seq = -1, tid = -1, tgid;
 	unsigned long ino;
 	size_t i;
 
 	p = strstr(text, "\nviolation: #");
 	if (p)
-		seq = digits(p + 13, &after);
+		seq = digits(p + 13, &end);
 	report_class(text, cls, sizeof(cls));
 	ino = report_ino(text);
 	p = strstr(text, "\naccess: ");
 	if (p) {
 		end = strchrnul(p + 1, '\n');
-		find_pid(p, end, &pid, &after);
+		if (!access_task(p + 9, end, &comm, &tgid, &tid))
+			tid = -1;
 	}
 	for (i = 0; i < tt->nev; i++) {
 		const struct tree_event *e = &tt->ev[i];
 
+		/* by number; an event without one, by buffer, class and thread */
 		if (e->seq >= 0) {
 			if (e->seq == seq)
 				return true;
 			continue;
 		}
-		if (e->ino == ino && e->pid == pid && !strcmp(tt->classes->name[e->cls], cls))
+		if (e->ino == ino && e->pid == tid && !strcmp(tt->classes->name[e->cls], cls))
 			return true;
 	}
 	return false;
@@ -1977,9 +2573,9 @@ static int check_wait(pid_t pid, int *status, struct tree_trace *tt, const sigse
 			return env_error("waitpid: %s", strerror(errno));
 		pfd[0].fd = fwd.wake[0];
 		pfd[0].events = POLLIN;
-		pfd[1].fd = tt->fd;
+		pfd[1].fd = tt->ti.fd;
 		pfd[1].events = POLLIN;
-		poll(pfd, tt->fd >= 0 ? 2 : 1, 200);
+		poll(pfd, tt->ti.fd >= 0 ? 2 : 1, 200);
 		while (read(fwd.wake[0], drain, sizeof(drain)) > 0)
 			;
 		tree_read(tt);
@@ -2316,11 +2912,11 @@ static int check_tally(struct check_result *cr, struct tree_trace *tt,
 		cr->sys_total += cr->sys_delta[i];
 	}
 
-	cr->lost = tt->lost;
-	cr->tree = tt->on && !tt->lost;
-	if (tt->on && tt->lost)
+	cr->lost = tt->ti.lost;
+	cr->tree = tt->on && !tt->ti.lost;
+	if (tt->on && tt->ti.lost)
 		snprintf(cr->why, sizeof(cr->why),
-			 "%lld trace events were lost, the count of its own is short", tt->lost);
+			 "%lld trace events were lost, the count of its own is short", tt->ti.lost);
 	else if (!tt->on)
 		snprintf(cr->why, sizeof(cr->why), "%s", tt->why);
 	for (i = 0; i < cr->after.n; i++) {
@@ -2380,7 +2976,7 @@ static int cmd_check(const struct check_opts *o)
 		goto out;
 	}
 	cr->o = o;
-	tt->fd = -1;
+	tt->ti.fd = -1;
 	tt->classes = &cr->before;
 	if (pipe2(fwd.wake, O_CLOEXEC | O_NONBLOCK)) {
 		ret = env_error("pipe: %s", strerror(errno));
@@ -2442,7 +3038,7 @@ static int cmd_check(const struct check_opts *o)
 	if (ret)
 		goto out;
 	tree_read(tt);
-	tree_close(tt);
+	tinst_close(&tt->ti);
 	if (n == sizeof(err)) {
 		ret = env_error("cannot run '%s': %s", o->argv[0], strerror(err));
 		goto out;
@@ -2482,7 +3078,7 @@ out:
 	if (ret != EXIT_CLEAN && ret != EXIT_VIOLATIONS && ret != EXIT_CMD_FAILED)
 		check_print_error(o, ret);
 	if (tt) {
-		tree_close(tt);
+		tinst_close(&tt->ti);
 		free(tt->ev);
 		free(tt);
 	}
@@ -2522,41 +3118,6 @@ static bool watch_stopped(void)
 static void watch_signal(int sig)
 {
 	__atomic_store_n(&watch_stop, sig, __ATOMIC_SEQ_CST);
-}
-
-static int tracefs_find(char *root, size_t len)
-{
-	const char *env = getenv("DHO_TRACEFS");
-	char path[PATH_MAX];
-	struct stat st;
-
-	if (env && *env) {
-		if (strlen(env) > PATH_MAX - 64)
-			return env_error("DHO_TRACEFS is too long");
-		mkpath(root, len, "%s", env);
-	} else {
-		mkpath(root, len, "%s", TRACEFS_DEFAULT);
-		mkpath(path, sizeof(path), "%s/events", root);
-		if (stat(path, &st)) {
-			mkpath(path, sizeof(path), "%s/events", TRACEFS_LEGACY);
-			if (!stat(path, &st))
-				mkpath(root, len, "%s", TRACEFS_LEGACY);
-		}
-	}
-	mkpath(path, sizeof(path), "%s/events", root);
-	if (stat(path, &st)) {
-		if (errno == EACCES || errno == EPERM)
-			return path_error("cannot access", path, errno);
-		return env_error("tracefs is not mounted at %s (mount -t tracefs none %s)",
-				 root, root);
-	}
-	mkpath(path, sizeof(path), "%s/%s/enable", root, DHO_EVENT);
-	if (stat(path, &st)) {
-		if (errno == EACCES || errno == EPERM)
-			return path_error("cannot access", path, errno);
-		return env_error("no dma_heap_owner:violation tracepoint: %s is missing", path);
-	}
-	return 0;
 }
 
 /* What watch remembers between events. */
@@ -2796,39 +3357,54 @@ static int check_name_ok(const char *name)
 	return 0;
 }
 
+/* The long name of option @c, for a message. */
+static const char *opt_name(const struct option *opts, int c)
+{
+	for (; opts->name; opts++)
+		if (opts->val == c)
+			return opts->name;
+	return "?";
+}
+
 int main(int argc, char **argv)
 {
-	enum { OPT_NAME = 256, OPT_NUMBER };
+	enum { OPT_NAME = 256, OPT_NUMBER, OPT_FROM };
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "ktap", no_argument, NULL, 'k' },
 		{ "name", required_argument, NULL, OPT_NAME },
 		{ "number", required_argument, NULL, OPT_NUMBER },
+		{ "from", required_argument, NULL, OPT_FROM },
 		{ }
 	};
-	static const char check_only[] = "--json, --ktap, --name and --number are options of check";
+	/* each command's options, by their getopt value */
+	static const struct {
+		const char *name;
+		int opts[4];
+	} cmds[] = {
+		{ "status", { 0 } },
+		{ "buffers", { 0 } },
+		{ "check", { 'j', 'k', OPT_NAME, OPT_NUMBER } },
+		{ "reports", { 'j', OPT_FROM } },
+		{ "watch", { 0 } },
+	};
 	struct check_opts co = { .fmt = FMT_TEXT, .number = 1 };
+	struct reports_opts ro = { 0 };
 	bool numbered = false;
 	const char *cmd;
+	unsigned int i, k;
 	char *end;
 	long num;
 	int c;
 
 	/* global options, up to the command */
 	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			fputs(help_text, stdout);
-			return EXIT_CLEAN;
-		case 'j':
-		case 'k':
-		case OPT_NAME:
-		case OPT_NUMBER:
-			return usage_error(check_only);
-		default:
-			return usage();
-		}
+		if (c != 'h')
+			return c == '?' ? usage() :
+			       usage_error("--%s is an option of a command", opt_name(opts, c));
+		fputs(help_text, stdout);
+		return EXIT_CLEAN;
 	}
 	if (optind >= argc)
 		return usage_error("no command given");
@@ -2837,8 +3413,10 @@ int main(int argc, char **argv)
 		fputs(help_text, stdout);
 		return EXIT_CLEAN;
 	}
-	if (strcmp(cmd, "status") && strcmp(cmd, "buffers") && strcmp(cmd, "check") &&
-	    strcmp(cmd, "watch"))
+	for (i = 0; i < ARRAY_SIZE(cmds); i++)
+		if (!strcmp(cmd, cmds[i].name))
+			break;
+	if (i == ARRAY_SIZE(cmds))
 		return usage_error("unknown command '%s'", cmd);
 
 	/* the command's options; stop at CMD for check */
@@ -2846,8 +3424,14 @@ int main(int argc, char **argv)
 	argv += optind;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "+hjk", opts, NULL)) != -1) {
-		if (c != 'h' && c != '?' && strcmp(cmd, "check"))
-			return usage_error(check_only);
+		if (c == '?')
+			return usage();
+		for (k = 0; c != 'h' && k < ARRAY_SIZE(cmds[i].opts); k++)
+			if (cmds[i].opts[k] == c)
+				break;
+		if (c != 'h' && k == ARRAY_SIZE(cmds[i].opts))
+			return usage_error("%s: --%s is not one of its options", cmd,
+					   opt_name(opts, c));
 		switch (c) {
 		case 'h':
 			fputs(help_text, stdout);
@@ -2857,6 +3441,7 @@ int main(int argc, char **argv)
 			if (co.fmt != FMT_TEXT)
 				return usage_error("--json and --ktap exclude each other");
 			co.fmt = c == 'j' ? FMT_JSON : FMT_KTAP;
+			ro.json = true;
 			break;
 		case OPT_NAME:
 			if (check_name_ok(optarg))
@@ -2871,8 +3456,11 @@ int main(int argc, char **argv)
 			co.number = num;
 			numbered = true;
 			break;
-		default:
-			return usage();
+		case OPT_FROM:
+			if (!*optarg)
+				return usage_error("--from: no file named");
+			ro.from = optarg;
+			break;
 		}
 	}
 	argc -= optind;
@@ -2892,5 +3480,7 @@ int main(int argc, char **argv)
 		return cmd_status();
 	if (!strcmp(cmd, "buffers"))
 		return cmd_buffers();
+	if (!strcmp(cmd, "reports"))
+		return cmd_reports(&ro);
 	return cmd_watch();
 }
