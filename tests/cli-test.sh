@@ -711,42 +711,131 @@ fi
 
 # --- watch ---
 
-watch_test() {	# initial enable state
-	local wpid wrc unowned_event
-	unowned_event=' violation: ino=[0-9]+ heap=system class=cpu_access_unowned owner=none '
-	unowned_event+='dir=[a-z_]+ pgoff=0 dev=- pid=[0-9]+ comm=dho-client '
-	unowned_event+='tgid=[0-9]+ seq=[0-9]+ ip=0x[0-9a-f]+$'
-	echo "$1" > "$event"
+# Two violations on one buffer: with all_errors=0 only the first has a report.
+cat > "$tmp/twice.py" <<'EOF'
+# Write two pages of one buffer through mmap without DMA_BUF_IOCTL_SYNC.
+import fcntl, mmap, os, struct
+heap = os.open("/dev/dma_heap/system", os.O_RDWR | os.O_CLOEXEC)
+arg = bytearray(struct.pack("QIIQ", 8192, 0, os.O_RDWR | os.O_CLOEXEC, 0))
+fcntl.ioctl(heap, 0xc0184800, arg, True)   # DMA_HEAP_IOCTL_ALLOC
+fd = struct.unpack("QIIQ", arg)[1]
+m = mmap.mmap(fd, 8192, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
+m[0:1] = b"x"
+m[4096:4097] = b"y"
+EOF
+
+# "EVENTS REPORTS NOTES" if each event (seq=N) in @1 is followed by its own
+# report ("violation: #N at") or by why it has none, else "bad".
+watch_pairs() {
+	awk '
+	function done() { if (seq != "" && !ok) bad = 1 }
+	/ violation: ino=/ {
+		done(); seq = $0; sub(/.* seq=/, "", seq); sub(/ .*/, "", seq)
+		ok = 0; ev++; next
+	}
+	seq != "" && index($0, "violation: #" seq " at ") == 1 { ok = 1; rep++ }
+	seq != "" && index($0, "  (no report for violation #" seq " in the ring") == 1 {
+		ok = 1; note++
+	}
+	END { done(); print bad ? "bad" : ev + 0 " " rep + 0 " " note + 0 }' "$1"
+}
+
+watch_start() {	# start watch in the background: $wpid, its output in $tmp/watch.*
 	"$dho" watch > "$tmp/watch.out" 2> "$tmp/watch.err" &
 	wpid=$!
 	pids+=("$wpid")
 	wait_for 20 grep -q watching "$tmp/watch.err"
-	"$client" unsynced > /dev/null
-	"$client" vmapped > /dev/null
-	wait_for 20 grep -q '^BUG: dma-heap-owner: device_access_vmapped' "$tmp/watch.out"
-	kill -INT "$wpid"
+}
+
+watch_stop() {	# signal: stop watch with it, its status in $rc
+	kill "-$1" "$wpid"
 	wait "$wpid"
-	wrc=$?
+	rc=$?
 	cp "$tmp/watch.out" "$out"
 	cp "$tmp/watch.err" "$err"
-	rc=$wrc
+}
+
+watch_test() {	# the global event's enable: 0 or 1
+	local unowned_event winst ok=0
+	unowned_event=' violation: ino=[0-9]+ heap=system class=cpu_access_unowned owner=none '
+	unowned_event+='dir=[a-z_]+ pgoff=0 dev=- pid=[0-9]+ comm=dho-client '
+	unowned_event+='tgid=[0-9]+ seq=[0-9]+ ip=0x[0-9a-f]+$'
+	echo "$1" > "$event"
+	echo > "$gtrace"
+	watch_start
+	winst=$instances/dma-heap-owner-watch.$wpid
+	[ -d "$winst" ] || ok=1
+	"$client" unsynced > /dev/null
+	"$client" vmapped > /dev/null
+	python3 "$tmp/twice.py"
+	wait_for 30 grep -q '^  (no report for violation #' "$tmp/watch.out"
+	watch_stop INT
 	has "$out" "$unowned_event" \
 		'^BUG: dma-heap-owner: cpu_access_unowned in userspace$' \
 		'^access: write by task dho-client tgid [0-9]+ tid [0-9]+ at 0x' \
 		' violation: ino=[0-9]+ heap=system class=device_access_vmapped .*dev=dho-importer ' \
-		'^BUG: dma-heap-owner: device_access_vmapped in '
-	result $(( $? || wrc != 0 )) \
-		"watch (event enable was $1): prints the events and their reports, exits 0 on SIGINT"
-	grep -qx "$1" "$event"
-	result $? "watch (event enable was $1): enable restored to $1"
+		'^BUG: dma-heap-owner: device_access_vmapped in ' \
+		'^access: write by task python3 tgid [0-9]+ tid [0-9]+ at 0x[0-9a-f]+ \(page 0\)$' \
+		'^  \(no report for violation #[0-9]+ in the ring: all_errors=0, filter=-; ' || ok=1
+	[ "$(watch_pairs "$out")" = "4 3 1" ] || ok=1
+	result $(( ok || rc != 0 )) \
+		"watch (global event enable $1): 4 events, each with its report by seq= or why it has none; exit 0 on SIGINT"
+	[ ! -e "$winst" ]
+	result $? "watch (global event enable $1): its instance was there, and is gone"
+	# the global buffer kept what it traced: watch did not read it
+	grep -qx "$1" "$event" &&
+		[ "$(grep -c ' violation: ino=' "$gtrace")" = "$(( $1 ? 4 : 0 ))" ]
+	result $? "watch (global event enable $1): the global enable and trace buffer left alone"
 }
+gtrace=${event%/events/*}/trace
 if [ -e "$event" ]; then
 	watch_test 0
 	watch_test 1
 	echo 0 > "$event"
+
+	watch_start
+	watch_stop TERM
+	has "$err" '^dma-heap-owner: watching for violations \(tracefs instance .*/instances/dma-heap-owner-watch\.[0-9]+\)' &&
+		[ ! -e "$instances/dma-heap-owner-watch.$wpid" ]
+	result $(( $? || rc != 0 )) "watch: SIGTERM: exit 0, its instance removed"
+
+	watch_start
+	echo 1 > "$dbg/disabled"
+	wait_for 10 grep -q 'tracking was switched off' "$tmp/watch.err"
+	echo 0 > "$dbg/disabled"
+	wait_for 10 grep -q 'tracking is on again' "$tmp/watch.err"
+	watch_stop INT
+	has "$err" '^dma-heap-owner: tracking was switched off: no violations are seen until it is on$' \
+		'^dma-heap-owner: tracking is on again$'
+	result $(( $? || rc != 0 )) "watch: says on stderr when tracking is switched off and on"
+
+	watch_start
+	echo 0 > "$instances/dma-heap-owner-watch.$wpid/tracing_on"
+	wait_for 10 sh -c '! kill -0 "$1" 2> /dev/null' sh "$wpid"
+	watch_stop INT 2> /dev/null
+	has "$err" "^dma-heap-owner: tracing was switched off in $instances/dma-heap-owner-watch\\.$wpid: no event can come\$" &&
+		[ ! -e "$instances/dma-heap-owner-watch.$wpid" ]
+	result $(( $? || rc != 2 )) "watch: tracing switched off in its instance: says so, exit 2"
+
+	# the instance of a watch killed with SIGKILL goes with the next check or watch
+	dead=$(( $(cat /proc/sys/kernel/pid_max) - 2 ))
+	while kill -0 "$dead" 2>/dev/null; do dead=$((dead - 1)); done
+	mkdir "$instances/dma-heap-owner-watch.$dead"
+	watch_start
+	watch_stop INT
+	[ ! -e "$instances/dma-heap-owner-watch.$dead" ]
+	result $(( $? || rc != 0 )) "watch: removes the instance of a watch that is gone"
 else
 	skip "watch" "no $event"
 fi
+
+# a tracefs without instances: watch says why it cannot trace, exit 2
+mkdir -p "$tmp/tracefs/events/dma_heap_owner/violation"
+: > "$tmp/tracefs/events/dma_heap_owner/violation/enable"
+DHO_TRACEFS=$tmp/tracefs run "$dho" watch
+has "$err" "^dma-heap-owner: cannot trace violations: cannot create the tracefs instance $tmp/tracefs/instances/dma-heap-owner-watch\\.[0-9]+: No such file or directory\$" &&
+	[ ! -s "$out" ]
+result $(( $? || rc != 2 )) "watch: no tracefs instance can be made: says why, exit 2"
 
 # --- no kernel address in what the tool prints ---
 

@@ -188,12 +188,19 @@ static const char help_text[] =
 	"              \"reports\", each report as check --json gives it.  --from\n"
 	"              needs neither root nor the tracker.\n"
 	"\n"
-	"       watch  Enable the dma_heap_owner:violation tracepoint, read\n"
-	"              trace_pipe and print each violation event as it happens,\n"
-	"              followed by its report from the ring when one was written.\n"
-	"              Runs until SIGINT, SIGTERM or SIGHUP, then puts the event's\n"
-	"              enable file back as it found it.  trace_pipe is a consuming\n"
-	"              reader: other readers of it see fewer events meanwhile.\n"
+	"       watch  Print each violation as it happens: the\n"
+	"              dma_heap_owner:violation event, traced in a tracefs\n"
+	"              instance of its own (instances/" PROG "-watch.PID), so that\n"
+	"              the global trace buffer and its settings are left alone,\n"
+	"              followed by its report from the ring, the one whose\n"
+	"              \"violation: #N\" is the event's seq=N, or by a line saying\n"
+	"              why it has none (all_errors=0 reports the first violation\n"
+	"              of a class on a buffer; the filter).  Events are printed in\n"
+	"              the order they came.  Runs until SIGINT, SIGTERM, SIGHUP or\n"
+	"              SIGQUIT, then removes the instance.  Without tracefs, the\n"
+	"              event or an instance, it says why and exits 2, as it does\n"
+	"              if tracing is switched off in its instance; it says so when\n"
+	"              tracking is switched off and on meanwhile.\n"
 	"\n"
 	"OPTIONS\n"
 	"       -j, --json\n"
@@ -264,8 +271,8 @@ static const char help_text[] =
 	"              own exit status.\n"
 	"       2      Usage or environment error: unknown command or option, no\n"
 	"              CMD, CMD could not be executed, permission denied (not\n"
-	"              root), tracefs or the tracepoint missing (watch), or an I/O\n"
-	"              error.\n"
+	"              root), tracefs, the tracepoint or a tracefs instance missing\n"
+	"              or tracing switched off (watch), or an I/O error.\n"
 	"       3      check: CMD failed (non-zero exit status or killed by a\n"
 	"              signal) without raising any violation.  Its status is in\n"
 	"              the output.\n"
@@ -273,7 +280,7 @@ static const char help_text[] =
 	"              mounted, no tracker in this kernel, or tracking disabled\n"
 	"              (check and watch).  check does not run CMD.\n"
 	"\n"
-	"       watch exits 0 when stopped by SIGINT, SIGTERM or SIGHUP.\n"
+	"       watch exits 0 when stopped by SIGINT, SIGTERM, SIGHUP or SIGQUIT.\n"
 	"\n"
 	"ENVIRONMENT\n"
 	"       DHO_DEBUGFS\n"
@@ -284,17 +291,18 @@ static const char help_text[] =
 	"\n"
 	"       DHO_TRACEFS\n"
 	"              Where tracefs is mounted (default /sys/kernel/tracing, then\n"
-	"              /sys/kernel/debug/tracing), for watch and for check's\n"
-	"              instance.\n"
+	"              /sys/kernel/debug/tracing), for the instances of check and\n"
+	"              watch.\n"
 	"\n"
 	"FILES\n"
 	"       /sys/kernel/debug/dma_heap_owner/\n"
 	"              error_count, counts, violations, buffers, disabled,\n"
 	"              all_errors, strict, num_errors, filter, reset: see\n"
 	"              Documentation/dma-buf-heaps/owner-debug.rst.\n"
-	"       /sys/kernel/tracing/events/dma_heap_owner/violation/enable\n"
-	"       /sys/kernel/tracing/trace_pipe\n"
-	"       /sys/kernel/tracing/instances/" PROG "-check.PID/\n"
+	"       /sys/kernel/tracing/instances/" PROG "-check.PID/,\n"
+	"       /sys/kernel/tracing/instances/" PROG "-watch.PID/\n"
+	"              The instances of check and watch: one left by a process\n"
+	"              that is gone (SIGKILL) is removed by the next.\n"
 	"       /proc/PID/fd/, /proc/PID/fdinfo/, /proc/PID/maps\n"
 	"\n"
 	"EXAMPLES\n"
@@ -1948,12 +1956,12 @@ static int cmd_reports(const struct reports_opts *o)
 /* --- trace: a private tracefs instance and its violation events --- */
 
 /*
- * check reads the violation event in a tracefs instance of its own
- * (instances/dma-heap-owner-check.PID): the global trace buffer and its
- * event settings are left alone, and two checks on one machine do not
- * read each other's events.  The instance goes when its reader ends; one
- * left by a reader that was killed (SIGKILL) is removed by the next, its
- * pid being gone.
+ * check and watch each read the violation event in a tracefs instance of
+ * their own (instances/dma-heap-owner-check.PID, -watch.PID): the global
+ * trace buffer and its event settings are left alone, and two of them on
+ * one machine do not read each other's events.  The instance goes when
+ * its reader ends; one left by a reader that was killed (SIGKILL) is
+ * removed by the next, its pid being gone.
  */
 #define INSTANCE_PREFIX		"dma-heap-owner-"
 
@@ -2001,10 +2009,10 @@ struct tinst {
 	size_t len;
 };
 
-/* Remove the instances of checks that are gone. */
+/* Remove the instances of checks and watches that are gone. */
 static void tinst_reap(const char *instances)
 {
-	static const char *const kinds[] = { "check." };
+	static const char *const kinds[] = { "check.", "watch." };
 	char path[PATH_MAX];
 	struct dirent *de;
 	const char *p;
@@ -3107,6 +3115,20 @@ out:
 
 /* --- watch --- */
 
+/*
+ * watch reads the violation event in its own tracefs instance
+ * (instances/dma-heap-owner-watch.PID), so that the global trace buffer
+ * and its settings are left alone, and prints each event followed by its
+ * report.  An event's seq= is its report's number ("violation: #N"): the
+ * kernel traces a violation, then writes its report to the ring, in the
+ * same task.  An event waits for its report until the ring has it; it has
+ * none (all_errors, the filter) once a later event of the same thread came
+ * (that thread's reports before it are in the ring by then), or after
+ * WATCH_WAIT_MS.  Events are printed in the order they came.
+ */
+#define WATCH_WAIT_MS		2000
+#define WATCH_MAX_QUEUE		4096
+
 /* the signal that stops watch, set by the handler with a lock-free atomic */
 static int watch_stop;
 
@@ -3120,225 +3142,222 @@ static void watch_signal(int sig)
 	__atomic_store_n(&watch_stop, sig, __ATOMIC_SEQ_CST);
 }
 
-/* What watch remembers between events. */
-struct watch_state {
-	struct reports seen;		/* reports printed or there at start */
-	struct {
-		unsigned long ino;
-		char cls[CLASS_LEN];
-	} pairs[256];			/* (buffer, class) events seen, a ring */
-	unsigned int npairs, next;
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* An event waiting for its report. */
+struct watch_event {
+	char *line;			/* as trace_pipe gave it */
+	long long seq;			/* its report's number, -1 if none */
+	long long pid;			/* the thread that raised it */
+	long long when;			/* now_ms() when it was read */
 };
 
-/*
- * Has @cls on buffer @ino been seen before?  Remember it.  The kernel
- * reports only the first violation of a class on a buffer unless
- * all_errors is set.
- */
-static bool watch_repeat(struct watch_state *ws, const char *cls, unsigned long ino)
-{
-	unsigned int i;
+struct watch_state {
+	struct watch_event q[WATCH_MAX_QUEUE];	/* in the order they came */
+	unsigned int head, n;
+	long long lost;			/* lost events already said */
+};
 
-	for (i = 0; i < ws->npairs; i++)
-		if (ws->pairs[i].ino == ino && !strcmp(ws->pairs[i].cls, cls))
-			return true;
-	ws->pairs[ws->next].ino = ino;
-	strcpy(ws->pairs[ws->next].cls, cls);
-	ws->next = (ws->next + 1) % ARRAY_SIZE(ws->pairs);
-	if (ws->npairs < ARRAY_SIZE(ws->pairs))
-		ws->npairs++;
-	return false;
+/* The number of a report, "violation: #N", or -1. */
+static long long report_seq(const char *text)
+{
+	const char *p = strstr(text, "\nviolation: #");
+
+	return p ? digits(p + 13, &p) : -1;
 }
 
-static bool all_errors_on(void)
+/* Print @line with its control bytes as '?': a line of its own. */
+static void print_line(const char *line)
 {
-	char path[PATH_MAX], *text;
-	bool on;
-
-	mkpath(path, sizeof(path), "%s/all_errors", dho_dir);
-	if (read_file(path, &text))
-		return false;
-	on = atoi(text);
-	free(text);
-	return on;
+	print_oneline(stdout, line);
+	putchar('\n');
 }
 
-/*
- * Print the first report in the ring that is not in @ws->seen and is about
- * @cls on buffer @ino, then remember the ring, less the reports not printed
- * yet.  A report is written just after its event is traced: if one is
- * expected, wait a little for it.
- */
-static void watch_report(struct watch_state *ws, const char *cls, unsigned long ino)
+/* Why an event has no report, from the knobs that decide it. */
+static void watch_no_report(long long seq)
 {
-	bool expected = !watch_repeat(ws, cls, ino) || all_errors_on();
-	unsigned int i, j, k, try;
-	char rcls[CLASS_LEN];
-	struct reports now;
+	char *all = NULL, *filter = NULL;
 
-	for (try = 0; try < (expected ? 25 : 1) && !watch_stopped(); try++) {
-		if (try) {
-			struct timespec ts = { 0, 10 * 1000 * 1000 };
+	last_error.defer = true;
+	if (dho_read("all_errors", &all) || dho_read("filter", &filter)) {
+		printf("  (no report for violation #%lld in the ring)\n", seq);
+	} else {
+		all[strcspn(all, "\n")] = '\0';
+		filter[strcspn(filter, "\n")] = '\0';
+		printf("  (no report for violation #%lld in the ring: all_errors=", seq);
+		print_oneline(stdout, all);
+		printf(", filter=");
+		print_oneline(stdout, *filter ? filter : "-");
+		if (!atoi(all))
+			printf("; all_errors=0 reports the first of a class on a buffer");
+		printf(")\n");
+	}
+	last_error.defer = false;
+	free(all);
+	free(filter);
+}
 
-			nanosleep(&ts, NULL);
-		}
-		if (read_reports(&now))
-			return;
-		for (i = 0; i < now.n; i++) {
-			if (reports_has(&ws->seen, now.text[i]))
-				continue;
-			report_class(now.text[i], rcls, sizeof(rcls));
-			if (!strcmp(rcls, cls) && report_ino(now.text[i]) == ino)
+/* Print the events whose report came, or that will have none, in order. */
+static void watch_flush(struct watch_state *ws, bool all)
+{
+	struct watch_event *e, *later;
+	struct reports r = { 0 };
+	unsigned int i, j;
+	bool done;
+
+	if (!ws->n)
+		return;
+	last_error.defer = true;	/* a ring that cannot be read has no reports */
+	if (read_reports(&r))
+		r.n = 0;
+	last_error.defer = false;
+	while (ws->n) {
+		e = &ws->q[ws->head];
+		for (i = 0; e->seq >= 0 && i < r.n; i++)
+			if (report_seq(r.text[i]) == e->seq)
 				break;
+		done = e->seq < 0 || i < r.n || all || now_ms() - e->when >= WATCH_WAIT_MS;
+		for (j = 1; !done && j < ws->n; j++) {
+			later = &ws->q[(ws->head + j) % WATCH_MAX_QUEUE];
+			done = e->pid >= 0 && later->pid == e->pid;
 		}
-		if (i == now.n) {
-			reports_free(&now);
-			continue;
-		}
-		fputs(now.text[i], stdout);
-		for (j = k = 0; j < now.n; j++) {
-			if (j != i && !reports_has(&ws->seen, now.text[j]))
-				free(now.text[j]);
-			else
-				now.text[k++] = now.text[j];
-		}
-		now.n = k;
-		reports_free(&ws->seen);
-		ws->seen = now;
-		return;
+		if (!done)
+			break;
+		print_line(e->line);
+		if (e->seq < 0)
+			printf("  (the event has no seq=: no report can be matched to it)\n");
+		else if (i < r.n)
+			fputs(r.text[i], stdout);
+		else
+			watch_no_report(e->seq);
+		free(e->line);
+		ws->head = (ws->head + 1) % WATCH_MAX_QUEUE;
+		ws->n--;
 	}
-	if (expected)
-		printf("  (no report for this event in the ring: see the filter)\n");
-	else
-		printf("  (reported before for this buffer and class: see all_errors)\n");
+	reports_free(&r);
+	fflush(stdout);
 }
 
-static void watch_line(char *line, struct watch_state *ws)
+/* One line of trace_pipe: queue a violation event. */
+static void watch_line(void *arg, const char *line)
 {
-	char cls[CLASS_LEN] = "";
-	unsigned long ino = 0;
-	const char *ev, *p;
+	struct watch_state *ws = arg;
+	struct watch_event *e;
+	struct vio_event ev;
 
-	if (strstr(line, "LOST") && strstr(line, "EVENTS")) {
-		printf("%s\n", line);
+	if (!parse_event(line, &ev))
 		return;
-	}
-	ev = strstr(line, " violation: ");
-	if (!ev)
-		return;			/* another event someone else enabled */
-	printf("%s\n", line);
-	p = strstr(ev, " ino=");
-	if (p)
-		ino = strtoul(p + 5, NULL, 10);
-	p = strstr(ev, " class=");
-	if (p) {
-		size_t n = strcspn(p + 7, " ");
+	if (ws->n == WATCH_MAX_QUEUE)
+		watch_flush(ws, true);
+	e = &ws->q[(ws->head + ws->n) % WATCH_MAX_QUEUE];
+	e->line = strdup(line);
+	if (!e->line)
+		return;
+	e->seq = ev.seq;
+	e->pid = ev.pid;
+	e->when = now_ms();
+	ws->n++;
+}
 
-		if (n >= sizeof(cls))
-			n = sizeof(cls) - 1;
-		memcpy(cls, p + 7, n);
-		cls[n] = '\0';
-	}
-	watch_report(ws, cls, ino);
-	fflush(stdout);
+/* Read a 0/1 file; -1 if it cannot be read. */
+static int read_flag(const char *path)
+{
+	char *text;
+	int v;
+
+	if (read_file(path, &text))
+		return -1;
+	v = atoi(text);
+	free(text);
+	return v;
 }
 
 static int cmd_watch(void)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE };
 	struct sigaction sa = { .sa_handler = watch_signal };
-	char root[PATH_MAX], enable[PATH_MAX], pipe_path[PATH_MAX];
-	char buf[8192], *prev, *nl;
-	struct watch_state *ws;
-	bool changed = false;
-	size_t len = 0;
+	char why[400], path[PATH_MAX], tracing_on[PATH_MAX];
+	struct watch_state *ws = NULL;
+	struct tinst *ti;
+	long long checked = 0;
+	int ret, off = 0, v;
 	unsigned int i;
-	int ret, fd;
 
 	ret = tracker_open(true);
 	if (ret)
 		return ret;
-	ret = tracefs_find(root, sizeof(root));
-	if (ret)
-		return ret;
-	mkpath(enable, sizeof(enable), "%s/%s/enable", root, DHO_EVENT);
-	mkpath(pipe_path, sizeof(pipe_path), "%s/trace_pipe", root);
-
-	ret = read_file(enable, &prev);
-	if (ret)
-		return path_error("cannot read", enable, -ret);
-	prev[strcspn(prev, "\n")] = '\0';
-
-	fd = open(pipe_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0) {
-		ret = path_error("cannot open", pipe_path, errno);
-		free(prev);
-		return ret;
-	}
+	ti = calloc(1, sizeof(*ti));
 	ws = calloc(1, sizeof(*ws));
-	if (!ws) {
-		ret = env_error("out of memory");
-		goto out_close;
-	}
-	ret = read_reports(&ws->seen);
-	if (ret) {
+	if (!ti || !ws) {
+		free(ti);
 		free(ws);
-		goto out_close;
+		return env_error("out of memory");
 	}
-
+	/* the handlers first: a signal from here on removes the instance */
 	sigemptyset(&sa.sa_mask);
 	for (i = 0; i < ARRAY_SIZE(sigs); i++)
 		sigaction(sigs[i], &sa, NULL);
 
-	if (prev[0] != '1') {
-		ret = write_file(enable, "1");
-		if (ret) {
-			ret = path_error("cannot write", enable, -ret);
-			goto out_free;
-		}
-		changed = true;
+	if (tinst_open(ti, "watch", why, sizeof(why)) || tinst_enable(ti, why, sizeof(why))) {
+		ret = env_error("cannot trace violations: %s", why);
+		goto out;
 	}
-	fprintf(stderr, PROG ": watching for violations (%s); stop with Ctrl-C\n", pipe_path);
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	mkpath(tracing_on, sizeof(tracing_on), "%s/tracing_on", ti->dir);
+	mkpath(path, sizeof(path), "%s/disabled", dho_dir);
+	fprintf(stderr, PROG ": watching for violations (tracefs instance %s); %s\n",
+		ti->dir, "stop with Ctrl-C");
 
 	while (!watch_stopped()) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		ssize_t n;
+		struct pollfd pfd = { .fd = ti->fd, .events = POLLIN };
 
 		/* a timeout, so that a signal between the test and poll() is not lost */
-		if (poll(&pfd, 1, 200) <= 0)
-			continue;
-		n = read(fd, buf + len, sizeof(buf) - 1 - len);
-		if (n < 0) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			ret = path_error("cannot read", pipe_path, errno);
+		poll(&pfd, 1, 200);
+		ret = tinst_read(ti, watch_line, ws);
+		if (ret) {
+			ret = env_error("cannot read %s/trace_pipe: %s", ti->dir, strerror(-ret));
 			break;
 		}
-		len += n;
-		buf[len] = '\0';
-		while ((nl = strchr(buf, '\n'))) {
-			*nl = '\0';
-			watch_line(buf, ws);
-			len -= nl + 1 - buf;
-			memmove(buf, nl + 1, len + 1);
+		if (ti->lost > ws->lost) {
+			watch_flush(ws, true);
+			printf("(%lld violation events lost: the trace buffer overflowed)\n",
+			       ti->lost - ws->lost);
+			ws->lost = ti->lost;
 		}
-		if (len == sizeof(buf) - 1) {	/* a line longer than the buffer */
-			watch_line(buf, ws);
-			len = 0;
-		}
+		watch_flush(ws, false);
 		if (ferror(stdout))
 			break;
+		if (now_ms() - checked < 1000)
+			continue;
+		/* once a second: is there still something to watch? */
+		checked = now_ms();
+		if (read_flag(tracing_on) == 0) {
+			ret = env_error("tracing was switched off in %s: no event can come",
+					ti->dir);
+			break;
+		}
+		v = read_flag(path);
+		if (v >= 0 && v != off)
+			fprintf(stderr, PROG ": tracking %s\n",
+				v ? "was switched off: no violations are seen until it is on" :
+				    "is on again");
+		off = v >= 0 ? v : off;
 	}
-
-out_free:
-	if (changed && write_file(enable, "0"))
-		fprintf(stderr, PROG ": could not restore %s to 0\n", enable);
-	reports_free(&ws->seen);
+	watch_flush(ws, true);
+out:
+	tinst_close(ti);
+	while (ws->n) {
+		free(ws->q[ws->head].line);
+		ws->head = (ws->head + 1) % WATCH_MAX_QUEUE;
+		ws->n--;
+	}
 	free(ws);
-out_close:
-	close(fd);
-	free(prev);
+	free(ti);
 	return ret;
 }
 
