@@ -55,7 +55,9 @@ struct heap_helper_seg {
  * @attachments: list of &struct heap_helper_attachment, under @lock
  * @vmap_cnt:    vmap references, under @lock
  * @vaddr:       the vmap alias while @vmap_cnt > 0, under @lock
- * @owner:       the ownership record, under @lock
+ * @owner:       the ownership record of a tracked buffer, NULL for an
+ *               untracked one: set at export before the buffer is
+ *               published, freed at release; its fields under @lock
  */
 struct heap_helper_buffer {
 	const char *heap_name;
@@ -72,7 +74,7 @@ struct heap_helper_buffer {
 	unsigned int vmap_cnt;
 	void *vaddr;
 #ifdef CONFIG_DMABUF_HEAPS_OWNER_DEBUG
-	struct dma_heap_owner owner;
+	struct dma_heap_owner *owner;
 #endif
 };
 

@@ -111,16 +111,18 @@ struct dma_heap_owner_event {
 };
 
 /**
- * struct dma_heap_owner - the ownership record embedded in a helper buffer
+ * struct dma_heap_owner - the ownership record of a tracked helper buffer
  *
- * All fields are guarded by the buffer's &heap_helper_buffer.lock, but for
- * @node, which is guarded by the tracker's list lock.
+ * Allocated from its own slab cache, only for a buffer allocated while
+ * tracking is on, and put on the list of tracked buffers; freed when the
+ * buffer is.  All fields are guarded by the buffer's
+ * &heap_helper_buffer.lock, but for @node, which is guarded by the
+ * tracker's list lock, and @buffer, which never changes.
  *
  * @node:        entry in the list of tracked buffers
+ * @buffer:      the buffer
  * @ino:         inode number of the dma-buf file
  * @vmas:        &struct dma_heap_owner_vma records of user mappings
- * @listed:      was put on the list of tracked buffers at alloc; never
- *               changes afterwards, so the release hook reads it unlocked
  * @tracked:     buffer is tracked (allocated while tracking was on); set at
  *               alloc, cleared under both the buffer's lock and the list
  *               lock, read unlocked only by the release hook
@@ -139,9 +141,9 @@ struct dma_heap_owner_event {
  */
 struct dma_heap_owner {
 	struct list_head node;
+	struct heap_helper_buffer *buffer;
 	unsigned long ino;
 	struct list_head vmas;
-	bool listed;
 	bool tracked;
 	u8 owner;
 	unsigned int cpu_win[DMA_NONE + 1];
@@ -274,8 +276,9 @@ vm_fault_t __dma_heap_owner_fault(struct heap_helper_buffer *buffer,
  * @buffer: the buffer being freed
  *
  * A buffer tracked when the key went off is still listed until
- * dho_set_enabled() has walked the list: it must leave the list before
- * it is freed, so this hook does not depend on the key.
+ * dho_set_enabled() has walked the list, and has a record to free: it
+ * must leave the list before it is freed, so this hook does not depend on
+ * the key.
  */
 static inline void dma_heap_owner_release(struct heap_helper_buffer *buffer)
 {

@@ -51,7 +51,7 @@ static const char *dho_window_dir(const struct dma_heap_owner *o)
 
 static void dho_buffer_show(struct seq_file *m, struct heap_helper_buffer *buffer)
 {
-	const struct dma_heap_owner *o = &buffer->owner;
+	const struct dma_heap_owner *o = buffer->owner;
 	const struct dma_heap_owner_event *last;
 	const struct heap_helper_attachment *a;
 	const struct dma_heap_owner_vma *r;
@@ -110,7 +110,7 @@ static int dho_buffers_show(struct seq_file *m, void *unused)
 	mutex_lock(&dho_buffers_lock);
 	list_for_each_entry(o, &dho_buffers, node) {
 		struct heap_helper_buffer *buffer =
-			container_of(o, struct heap_helper_buffer, owner);
+			o->buffer;
 
 		mutex_lock(&buffer->lock);
 		dho_buffer_show(m, buffer);

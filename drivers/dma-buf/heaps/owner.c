@@ -48,6 +48,7 @@ LIST_HEAD(dho_buffers);			/* under dho_buffers_lock */
 DEFINE_MUTEX(dho_buffers_lock);		/* guards dho_buffers and the nodes */
 
 static DEFINE_MUTEX(dho_enable_lock);	/* serialises dho_set_enabled() */
+static struct kmem_cache *dho_record_cache;	/* struct dma_heap_owner */
 static bool dho_off_at_boot;
 
 static const char *const dho_class_names[] = {
@@ -171,7 +172,7 @@ static struct dma_heap_owner_event *
 dho_record(struct heap_helper_buffer *buffer, enum dma_heap_owner_op op,
 	   unsigned int dir, const char *dev, depot_stack_handle_t stack)
 {
-	struct dma_heap_owner *o = &buffer->owner;
+	struct dma_heap_owner *o = buffer->owner;
 	struct dma_heap_owner_event *ev = &o->hist[o->hist_next];
 
 	lockdep_assert_held(&buffer->lock);
@@ -201,7 +202,7 @@ static void dho_set_owner(struct heap_helper_buffer *buffer,
 			  enum dma_heap_owner_state owner,
 			  struct dma_heap_owner_event *ev)
 {
-	struct dma_heap_owner *o = &buffer->owner;
+	struct dma_heap_owner *o = buffer->owner;
 
 	lockdep_assert_held(&buffer->lock);
 	if (o->owner == owner)
@@ -223,7 +224,7 @@ dho_violation(struct heap_helper_buffer *buffer, struct dho_pending *p,
 	      enum dma_heap_owner_class cls, const char *what,
 	      depot_stack_handle_t stack)
 {
-	struct dma_heap_owner *o = &buffer->owner;
+	struct dma_heap_owner *o = buffer->owner;
 	struct dho_violation *v;
 
 	lockdep_assert_held(&buffer->lock);
@@ -284,7 +285,7 @@ static void dho_set_device(struct dho_violation *v,
 static void dho_check_alias(struct heap_helper_buffer *buffer,
 			    struct dho_pending *p, depot_stack_handle_t stack)
 {
-	struct dma_heap_owner *o = &buffer->owner;
+	struct dma_heap_owner *o = buffer->owner;
 	struct dho_alias_bits bits;
 	struct dho_violation *v = NULL;
 
@@ -324,13 +325,21 @@ static void dho_check_alias(struct heap_helper_buffer *buffer,
 /* Unlocked: spares untracked buffers the stack trace; rechecked locked. */
 static bool dho_tracked_hint(struct heap_helper_buffer *buffer)
 {
-	return READ_ONCE(buffer->owner.tracked);
+	struct dma_heap_owner *o = READ_ONCE(buffer->owner);
+
+	return o && READ_ONCE(o->tracked);
 }
 
+/*
+ * @buffer->owner is set before the buffer is published and cleared by the
+ * release hook, after which no hook runs: read unlocked.
+ */
 static bool dho_lock_tracked(struct heap_helper_buffer *buffer)
 {
+	if (!READ_ONCE(buffer->owner))
+		return false;
 	mutex_lock(&buffer->lock);
-	if (buffer->owner.tracked)
+	if (buffer->owner->tracked)
 		return true;
 	mutex_unlock(&buffer->lock);
 	return false;
@@ -346,33 +355,44 @@ static void dho_unlock_report(struct heap_helper_buffer *buffer,
 
 void __dma_heap_owner_alloc(struct heap_helper_buffer *buffer)
 {
-	struct dma_heap_owner *o = &buffer->owner;
-	depot_stack_handle_t stack = dho_save_stack();
 	struct dma_heap_owner_event *ev;
+	depot_stack_handle_t stack;
+	struct dma_heap_owner *o;
 
+	if (!dho_record_cache)
+		return;
+	o = kmem_cache_zalloc(dho_record_cache, GFP_KERNEL | __GFP_NOWARN);
+	if (!o) {
+		dho_disable_oom("a buffer record");
+		return;
+	}
+	stack = dho_save_stack();
 	INIT_LIST_HEAD(&o->vmas);
-	INIT_LIST_HEAD(&o->node);
+	o->buffer = buffer;
 	o->ino = file_inode(buffer->dmabuf->file)->i_ino;
+	o->owner = DHO_OWNER_NONE;
 
 	mutex_lock(&dho_buffers_lock);
 	mutex_lock(&buffer->lock);
 	/* recheck under the lock dho_set_enabled() takes */
 	if (dma_heap_owner_enabled()) {
-		o->listed = true;
 		o->tracked = true;
-		o->owner = DHO_OWNER_NONE;
+		buffer->owner = o;	/* the buffer is not published yet */
 		ev = dho_record(buffer, DHO_OP_ALLOC, DMA_NONE, NULL, stack);
 		o->owner_ev = *ev;
 		list_add_tail(&o->node, &dho_buffers);
 		trace_alloc(buffer, "alloc", DMA_NONE, NULL, -1);
+		o = NULL;
 	}
 	mutex_unlock(&buffer->lock);
 	mutex_unlock(&dho_buffers_lock);
+	if (o)
+		kmem_cache_free(dho_record_cache, o);
 }
 
 void __dma_heap_owner_release(struct heap_helper_buffer *buffer)
 {
-	struct dma_heap_owner *o = &buffer->owner;
+	struct dma_heap_owner *o = buffer->owner;
 	struct dho_pending p = { 0 };
 	struct heap_helper_attachment *a;
 	struct dma_heap_owner_vma *r, *tmp;
@@ -380,10 +400,10 @@ void __dma_heap_owner_release(struct heap_helper_buffer *buffer)
 
 	/*
 	 * Called whatever the static key says (dma_heap_owner_release()).
-	 * @listed never changes after alloc; taking the list lock waits for
-	 * a dho_set_enabled() walk that may be looking at this buffer.
+	 * A buffer with a record was listed at alloc; taking the list lock
+	 * waits for a dho_set_enabled() walk that may be looking at it.
 	 */
-	if (!o->listed)
+	if (!o)
 		return;
 	stack = dma_heap_owner_enabled() ? dho_save_stack() : 0;
 
@@ -409,6 +429,9 @@ void __dma_heap_owner_release(struct heap_helper_buffer *buffer)
 		kfree(r);
 	}
 	dho_unlock_report(buffer, &p);
+	/* after the report: it was made from the record's copies */
+	buffer->owner = NULL;
+	kmem_cache_free(dho_record_cache, o);
 }
 
 void __dma_heap_owner_attach(struct heap_helper_buffer *buffer,
@@ -425,7 +448,7 @@ static void dho_unmapped(struct heap_helper_buffer *buffer,
 			 struct heap_helper_attachment *a,
 			 depot_stack_handle_t stack)
 {
-	struct dma_heap_owner *o = &buffer->owner;
+	struct dma_heap_owner *o = buffer->owner;
 	struct dma_heap_owner_event *ev;
 
 	lockdep_assert_held(&buffer->lock);
@@ -474,7 +497,7 @@ void __dma_heap_owner_map(struct heap_helper_buffer *buffer,
 	stack = dho_save_stack();
 	if (!dho_lock_tracked(buffer))
 		return;
-	o = &buffer->owner;
+	o = buffer->owner;
 	if (!a->owner.name[0])	/* attached while tracking was off */
 		strscpy(a->owner.name, dev_name(a->dev), sizeof(a->owner.name));
 
@@ -545,7 +568,7 @@ void __dma_heap_owner_cpu_begin(struct heap_helper_buffer *buffer,
 	stack = uip ? 0 : dho_save_stack();
 	if (!dho_lock_tracked(buffer))
 		return;
-	o = &buffer->owner;
+	o = buffer->owner;
 	dho_check_alias(buffer, &p, stack);
 
 	o->cpu_win[dho_win_slot(dir)]++;
@@ -582,7 +605,7 @@ void __dma_heap_owner_cpu_end(struct heap_helper_buffer *buffer,
 	stack = uip ? 0 : dho_save_stack();
 	if (!dho_lock_tracked(buffer))
 		return;
-	o = &buffer->owner;
+	o = buffer->owner;
 	/* what the alias did inside the window, judged in it */
 	dho_check_alias(buffer, &p, stack);
 
@@ -644,14 +667,14 @@ void __dma_heap_owner_cpu_end_flushed(struct heap_helper_buffer *buffer)
 
 	if (!dho_tracked_hint(buffer) || !dho_lock_tracked(buffer))
 		return;
-	buffer->owner.alias_dirty = false;
+	buffer->owner->alias_dirty = false;
 	dho_check_alias(buffer, &p, 0);
 	dho_unlock_report(buffer, &p);
 }
 
 void __dma_heap_owner_vmap(struct heap_helper_buffer *buffer)
 {
-	struct dma_heap_owner *o = &buffer->owner;
+	struct dma_heap_owner *o = buffer->owner;
 	struct dma_heap_owner_event *ev;
 	depot_stack_handle_t stack;
 	struct dho_alias_bits bits;
@@ -713,7 +736,7 @@ void __dma_heap_owner_vma_open(struct heap_helper_buffer *buffer,
 		r->pid = task_pid_nr(current);
 		strscpy(r->comm, current->comm, sizeof(r->comm));
 	}
-	list_add_tail(&r->list, &buffer->owner.vmas);
+	list_add_tail(&r->list, &buffer->owner->vmas);
 	mutex_unlock(&buffer->lock);
 }
 
@@ -724,7 +747,7 @@ void __dma_heap_owner_vma_close(struct heap_helper_buffer *buffer,
 
 	if (!dho_lock_tracked(buffer))
 		return;
-	list_for_each_entry(r, &buffer->owner.vmas, list) {
+	list_for_each_entry(r, &buffer->owner->vmas, list) {
 		if (r->vma == vma) {
 			found = r;
 			list_del(&r->list);
@@ -752,7 +775,7 @@ vm_fault_t __dma_heap_owner_fault(struct heap_helper_buffer *buffer,
 	if (!dho_lock_tracked(buffer))
 		return 0;
 	*handled = true;
-	o = &buffer->owner;
+	o = buffer->owner;
 
 	list_for_each_entry(r, &o->vmas, list) {
 		if (r->vma != vma)
@@ -822,8 +845,8 @@ static void dho_untrack(struct heap_helper_buffer *buffer)
 
 	lockdep_assert_held(&dho_buffers_lock);
 	mutex_lock(&buffer->lock);
-	WRITE_ONCE(buffer->owner.tracked, false);
-	list_for_each_entry_safe(r, tmp, &buffer->owner.vmas, list) {
+	WRITE_ONCE(buffer->owner->tracked, false);
+	list_for_each_entry_safe(r, tmp, &buffer->owner->vmas, list) {
 		list_del(&r->list);
 		kfree(r);
 	}
@@ -851,7 +874,7 @@ void dho_set_enabled(bool on)
 	static_branch_disable(&dma_heap_owner_key);
 	mutex_lock(&dho_buffers_lock);
 	list_for_each_entry_safe(o, tmp, &dho_buffers, node) {
-		dho_untrack(container_of(o, struct heap_helper_buffer, owner));
+		dho_untrack(o->buffer);
 		list_del_init(&o->node);
 	}
 	mutex_unlock(&dho_buffers_lock);
@@ -870,7 +893,7 @@ void dho_forget_reports(void)
 	mutex_lock(&dho_buffers_lock);
 	list_for_each_entry(o, &dho_buffers, node) {
 		struct heap_helper_buffer *buffer =
-			container_of(o, struct heap_helper_buffer, owner);
+			o->buffer;
 
 		mutex_lock(&buffer->lock);
 		o->reported = 0;
@@ -914,6 +937,11 @@ __setup("dma_heap_owner=", dho_setup);
 
 static int __init dho_init(void)
 {
+	dho_record_cache = KMEM_CACHE(dma_heap_owner, 0);
+	if (!dho_record_cache) {
+		pr_err("dma-heap-owner: no slab cache for the records, disabling tracking\n");
+		dho_off_at_boot = true;
+	}
 	if (dho_off_at_boot)
 		static_branch_disable(&dma_heap_owner_key);
 	stack_depot_init();

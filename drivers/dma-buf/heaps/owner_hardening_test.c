@@ -124,7 +124,7 @@ static bool hardening_listed(struct list_head *node)
 static void hardening_release_while_key_off(struct kunit *test)
 {
 	struct dma_buf *dmabuf = hardening_alloc(test, SZ_16K);
-	struct list_head *node = &((struct heap_helper_buffer *)dmabuf->priv)->owner.node;
+	struct list_head *node = &((struct heap_helper_buffer *)dmabuf->priv)->owner->node;
 	bool listed;
 
 	KUNIT_ASSERT_TRUE(test, hardening_listed(node));
@@ -154,7 +154,7 @@ static int hardening_sync_pre(struct kprobe *p, struct pt_regs *regs)
 	struct heap_helper_buffer *buffer = READ_ONCE(hardening_probe_state.buffer);
 
 	if (buffer) {
-		hardening_probe_state.owner_at_sync = READ_ONCE(buffer->owner.owner);
+		hardening_probe_state.owner_at_sync = READ_ONCE(buffer->owner->owner);
 		hardening_probe_state.syncs++;
 	}
 	return 0;
@@ -281,7 +281,7 @@ static void hardening_sync_in_mapped_direction(struct kunit *test)
 static void hardening_deep_windows(struct kunit *test)
 {
 	struct dma_buf *dmabuf = hardening_alloc(test, SZ_16K);
-	struct dma_heap_owner *o = &((struct heap_helper_buffer *)dmabuf->priv)->owner;
+	struct dma_heap_owner *o = ((struct heap_helper_buffer *)dmabuf->priv)->owner;
 	int i;
 
 	for (i = 0; i < 300; i++)
@@ -299,7 +299,7 @@ static void hardening_deep_windows(struct kunit *test)
 static void hardening_window_dma_none(struct kunit *test)
 {
 	struct dma_buf *dmabuf = hardening_alloc(test, SZ_16K);
-	struct dma_heap_owner *o = &((struct heap_helper_buffer *)dmabuf->priv)->owner;
+	struct dma_heap_owner *o = ((struct heap_helper_buffer *)dmabuf->priv)->owner;
 
 	dma_buf_begin_cpu_access(dmabuf, DMA_NONE);
 	KUNIT_EXPECT_EQ(test, o->owner, DHO_OWNER_CPU);
@@ -314,7 +314,7 @@ static void hardening_map_twice(struct kunit *test)
 {
 	struct hardening_test *t = test->priv;
 	struct dma_buf *dmabuf = hardening_alloc(test, SZ_16K);
-	struct dma_heap_owner *o = &((struct heap_helper_buffer *)dmabuf->priv)->owner;
+	struct dma_heap_owner *o = ((struct heap_helper_buffer *)dmabuf->priv)->owner;
 	struct dma_buf_attachment *att;
 	struct sg_table *sgt, *again;
 

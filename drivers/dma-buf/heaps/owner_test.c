@@ -231,7 +231,7 @@ static void owner_transitions(struct kunit *test)
 {
 	struct dma_buf *dmabuf = owner_test_alloc(test);
 	struct heap_helper_buffer *buffer = to_buffer(dmabuf);
-	struct dma_heap_owner *o = &buffer->owner;
+	struct dma_heap_owner *o = buffer->owner;
 	struct dma_buf_attachment *att;
 	static const u8 ops[] = { DHO_OP_ALLOC, DHO_OP_DEV_MAP, DHO_OP_CPU_BEGIN,
 				  DHO_OP_CPU_END, DHO_OP_DEV_UNMAP };
@@ -272,7 +272,7 @@ static void owner_transitions(struct kunit *test)
 static void owner_nested_windows(struct kunit *test)
 {
 	struct dma_buf *dmabuf = owner_test_alloc(test);
-	struct dma_heap_owner *o = &to_buffer(dmabuf)->owner;
+	struct dma_heap_owner *o = to_buffer(dmabuf)->owner;
 
 	dma_buf_begin_cpu_access(dmabuf, DMA_FROM_DEVICE);
 	dma_buf_begin_cpu_access(dmabuf, DMA_TO_DEVICE);
@@ -449,7 +449,7 @@ static void owner_cpu_write_in_read_window(struct kunit *test)
 static void owner_cpu_access_unbalanced(struct kunit *test)
 {
 	struct dma_buf *dmabuf = owner_test_alloc(test);
-	struct dma_heap_owner *o = &to_buffer(dmabuf)->owner;
+	struct dma_heap_owner *o = to_buffer(dmabuf)->owner;
 
 	dma_buf_begin_cpu_access(dmabuf, DMA_TO_DEVICE);
 	dma_buf_end_cpu_access(dmabuf, DMA_TO_DEVICE);
@@ -546,7 +546,7 @@ static void owner_release_while_mapped(struct kunit *test)
 	copy.nents = a->table.nents;
 	dma_buf_detach(dmabuf, att);
 	owner_expect(test, DHO_RELEASE_WHILE_MAPPED, 1);
-	KUNIT_EXPECT_EQ(test, to_buffer(dmabuf)->owner.owner, DHO_OWNER_NONE);
+	KUNIT_EXPECT_EQ(test, to_buffer(dmabuf)->owner->owner, DHO_OWNER_NONE);
 	dma_unmap_sgtable(t->dev, &copy, DMA_BIDIRECTIONAL, 0);
 	sg_free_table(&copy);
 	dma_buf_put(dmabuf);
@@ -593,18 +593,19 @@ static void owner_knobs(struct kunit *test)
 
 	/* disabled: buffers are forgotten and new ones untracked */
 	dho_set_enabled(false);
-	KUNIT_EXPECT_FALSE(test, to_buffer(dmabuf)->owner.tracked);
+	KUNIT_EXPECT_FALSE(test, to_buffer(dmabuf)->owner->tracked);
 	dma_buf_end_cpu_access(dmabuf, DMA_BIDIRECTIONAL);
 	dma_buf_put(dmabuf);
 	dmabuf = owner_test_alloc(test);
-	KUNIT_EXPECT_FALSE(test, to_buffer(dmabuf)->owner.tracked);
+	/* an untracked buffer has no record at all */
+	KUNIT_EXPECT_NULL(test, to_buffer(dmabuf)->owner);
 	dma_buf_end_cpu_access(dmabuf, DMA_BIDIRECTIONAL);
 	owner_expect_none(test);
 	dho_set_enabled(true);
 	dma_buf_put(dmabuf);
 
 	dmabuf = owner_test_alloc(test);
-	KUNIT_EXPECT_TRUE(test, to_buffer(dmabuf)->owner.tracked);
+	KUNIT_EXPECT_TRUE(test, to_buffer(dmabuf)->owner->tracked);
 	dma_buf_put(dmabuf);
 }
 

@@ -38,14 +38,14 @@ DECLARE_EVENT_CLASS(dma_heap_owner_transition,
 	),
 
 	TP_fast_assign(
-		__entry->ino = buffer->owner.ino;
+		__entry->ino = buffer->owner->ino;
 		__entry->size = buffer->size;
 		__entry->pgoff = pgoff;
 		__entry->pid = current->pid;
 		__entry->tgid = current->tgid;
-		strscpy(__entry->owner, dho_owner_name(buffer->owner.owner), 8);
+		strscpy(__entry->owner, dho_owner_name(buffer->owner->owner), 8);
 		strscpy(__entry->dir, dho_dir_name(dir), 16);
-		__entry->depth = dho_cpu_depth(&buffer->owner);
+		__entry->depth = dho_cpu_depth(buffer->owner);
 		strscpy(__entry->heap, buffer->heap_name, DHO_NAME_LEN);
 		strscpy(__entry->op, op, sizeof(__entry->op));
 		strscpy(__entry->dev, dev ?: "-", DHO_NAME_LEN);
