@@ -677,37 +677,157 @@ fi
 # --- buffers ---
 
 cat > "$tmp/hold.py" <<'EOF'
-# Allocate from the system heap, mmap the buffer (without touching it) and sleep.
-import fcntl, mmap, os, struct, sys, time
+# hold.py OUT SIZE NAME FORK [COMM]: allocate SIZE bytes from the system
+# heap, name the buffer NAME ("-": none), mmap it (without touching it), fork
+# a child that shares both if FORK is 1, write "PID FD INO [CHILD]" to OUT,
+# sleep.  COMM names the task.
+import ctypes, fcntl, mmap, os, struct, sys, time
+out, size, name, fork = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4] == "1"
+if len(sys.argv) > 5:
+    ctypes.CDLL(None).prctl(15, sys.argv[5].encode(), 0, 0, 0)   # PR_SET_NAME
 heap = os.open("/dev/dma_heap/system", os.O_RDWR | os.O_CLOEXEC)
-arg = bytearray(struct.pack("QIIQ", 65536, 0, os.O_RDWR | os.O_CLOEXEC, 0))
+arg = bytearray(struct.pack("QIIQ", size, 0, os.O_RDWR | os.O_CLOEXEC, 0))
 fcntl.ioctl(heap, 0xc0184800, arg, True)   # DMA_HEAP_IOCTL_ALLOC
 fd = struct.unpack("QIIQ", arg)[1]
-m = mmap.mmap(fd, 65536, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
-with open(sys.argv[1] + ".tmp", "w") as f:
-    f.write("%d %d %d\n" % (os.getpid(), fd, os.fstat(fd).st_ino))
-os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+if name != "-":
+    fcntl.ioctl(fd, 0x40086201, name.encode() + b"\0")   # DMA_BUF_SET_NAME
+m = mmap.mmap(fd, size, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
+line = "%d %d %d" % (os.getpid(), fd, os.fstat(fd).st_ino)
+if fork:
+    child = os.fork()
+    if not child:
+        time.sleep(120)
+        os._exit(0)
+    line += " %d" % child
+with open(out + ".tmp", "w") as f:
+    f.write(line + "\n")
+os.rename(out + ".tmp", out)
 time.sleep(120)
 EOF
-python3 "$tmp/hold.py" "$tmp/held" 2> "$tmp/hold.err" &
+# A: 64 KiB, named, shared with a forked child; B: 8 KiB alone.  Each
+# process holds two file descriptors to its buffer: python's mmap keeps a
+# dup of the one it maps.
+python3 "$tmp/hold.py" "$tmp/held.a" 65536 'held buffer' 1 2> "$tmp/hold.err" &
 pids+=($!)
-if wait_for 20 test -s "$tmp/held"; then
-	read -r hpid hfd hino < "$tmp/held"
+python3 "$tmp/hold.py" "$tmp/held.b" 8192 - 0 2>> "$tmp/hold.err" &
+pids+=($!)
+# C: a task whose name holds a newline
+python3 "$tmp/hold.py" "$tmp/held.c" 4096 - 0 $'x\nFORGED x' 2>> "$tmp/hold.err" &
+pids+=($!)
+if wait_for 30 test -s "$tmp/held.a" && wait_for 30 test -s "$tmp/held.b" &&
+	wait_for 30 test -s "$tmp/held.c"; then
+	read -r apid afd aino achild < "$tmp/held.a"
+	read -r bpid bfd bino < "$tmp/held.b"
+	read -r cpid cfd cino < "$tmp/held.c"
+	pids+=("$achild")
+
 	run "$dho" buffers
-	# the buffer's line, and the indented lines after it
-	awk -v ino="ino=$hino" '$1 == ino { p = 1; print; next } /^[^ ]/ { p = 0 } p' \
-		"$out" > "$tmp/block"
-	has "$tmp/block" "^ino=$hino heap=system size=65536 owner=none .* mmaps=1 users=$hpid:python3:0 " \
-		"^  fd  pid=$hpid comm=python3 fd=$hfd\$" \
-		"^  map pid=$hpid comm=python3 addr=[0-9a-f]+-[0-9a-f]+ prot=rw-s pgoff=0\$"
-	result $(( $? || rc != 0 )) "buffers: the buffer with the process that holds and maps it"
-	kill "${pids[-1]}" 2>/dev/null
-	wait "${pids[-1]}" 2>/dev/null
+	# a buffer's row, and the indented lines after it
+	block() {
+		awk -v ino="$1" '$1 ~ /^[0-9]+$/ { p = $1 == ino } p' "$out"
+	}
+	block "$bino" > "$tmp/block.b"
+	block "$aino" > "$tmp/block.a"
+	has "$out" '^ +INO HEAP +SIZE OWNER +CPU +VMAP MMAPS ATTACH DEVICES +LAST +NAME$' &&
+	has "$tmp/block.b" "^ +$bino system +8192 none +0:none +0 +1 +0 - +alloc:python3:$bpid +-\$" \
+		"^  fd  pid=$bpid comm=python3 fd=$bfd\$" \
+		"^  map pid=$bpid comm=python3 addr=[0-9a-f]+-[0-9a-f]+ prot=rw-s pgoff=0\$" &&
+	has "$tmp/block.a" "^ +$aino system +65536 none .* held buffer\$" \
+		"^  fd  pid=$apid comm=python3 fd=$afd\$" "^  fd  pid=$achild comm=python3 fd=$afd\$" \
+		"^  map pid=$apid comm=python3 addr=" "^  map pid=$achild comm=python3 addr="
+	result $(( $? || rc != 0 )) "buffers: a row per buffer, its name, the processes that hold and map it"
+	block "$cino" > "$tmp/block.c"
+	has "$tmp/block.c" "^  fd  pid=$cpid comm=x\\\\nFORGED x fd=$cfd\$" &&
+		! grep -q '^FORGED' "$out"
+	result $? "buffers: a task name with a newline is escaped, forges no line"
+
+	run "$dho" buffers -o csv
+	head -1 "$out" | grep -qx 'ino,heap,size,owner,cpu_depth,cpu_dir,vmap,mmaps,attach,devs,last,exporter,name,holder,pid,comm,fd,start,end,prot,pgoff' &&
+		has "$out" "^$bino,system,8192,none,0,none,0,1,0,-,alloc:python3:$bpid,system,,fd,$bpid,python3,$bfd,,,,\$" \
+			"^$bino,system,8192,none,0,none,0,1,0,-,alloc:python3:$bpid,system,,map,$bpid,python3,,[0-9a-f]+,[0-9a-f]+,rw-s,0\$" \
+			"^$aino,system,65536,.*,system,held buffer,fd,$achild,python3,$afd,,,,\$" &&
+		[ "$(grep -c "^$bino," "$out")" = 3 ] && [ "$(grep -c "^$aino," "$out")" = 6 ]
+	result $(( $? || rc != 0 )) "buffers -o csv: a header, a row per buffer and holder"
+
+	run "$dho" buffers -o json
+	json_result "buffers -o json: the kernel's fields, users, last, exporter, name, fds and maps" $(( rc != 0 )) \
+		'(lambda b, a: j["schema_version"] == 3 and
+		 b["size"] == 8192 and b["heap"] == "system" and b["owner"] == "none" and
+		 b["cpu_depth"] == 0 and b["mmaps"] == 1 and b["attach"] == 0 and
+		 b["users"] == [{"pid": '"$bpid"', "comm": "python3", "faults": 0}] and
+		 b["devices"] == [] and b["last"] == {"op": "alloc", "who": "python3", "pid": '"$bpid"'} and
+		 b["exporter"] == "system" and b["name"] is None and
+		 len(b["fds"]) == 2 and {"pid": '"$bpid"', "comm": "python3", "fd": '"$bfd"'} in b["fds"] and
+		 all(f["pid"] == '"$bpid"' for f in b["fds"]) and
+		 len(b["maps"]) == 1 and b["maps"][0]["prot"] == "rw-s" and
+		 int(b["maps"][0]["end"], 16) - int(b["maps"][0]["start"], 16) == 8192 and
+		 b["line"].startswith("ino='"$bino"' heap=system size=8192 ") and
+		 a["name"] == "held buffer" and
+		 sorted(set(f["pid"] for f in a["fds"])) == sorted(['"$apid, $achild"']) and
+		 {"pid": None, "comm": None, "faults": 0} in a["users"]
+		 )(*[[x for x in j["buffers"] if x["ino"] == i][0] for i in ('"$bino, $aino"')])'
+
+	run "$dho" buffers -p "$bpid" -o json
+	json_result "buffers -p PID: only the buffers PID holds or maps" $(( rc != 0 )) \
+		'[b["ino"] for b in j["buffers"]] == ['"$bino"']'
+	run "$dho" buffers -p "$achild"
+	has "$out" "^ +$aino system +65536 " "^  fd  pid=$apid comm=python3" &&
+		! grep -q "^ *$bino " "$out"
+	result $(( $? || rc != 0 )) "buffers -p PID: a shared buffer, with every process that holds it"
+
+	run "$dho" buffers --by-process
+	has "$out" '^ +PID COMM +BUFFERS TRACKED +FDS +MAPS +BYTES +PSS +MAPPED$' \
+		"^ +$bpid python3 +1 +1 +2 +1 +8192 +8192 +8192\$" \
+		"^ +$apid python3 +1 +1 +2 +1 +65536 +32768 +65536\$" \
+		"^ +$achild python3 +1 +1 +2 +1 +65536 +32768 +65536\$" \
+		'^total: [0-9]+ process(es)?, [0-9]+ buffers?, [0-9]+ bytes$'
+	result $(( $? || rc != 0 )) "buffers --by-process: per process, a shared buffer's PSS halved, a total"
+
+	run "$dho" buffers --by-process -o csv -p "$bpid"
+	printf '%s\n' 'pid,comm,buffers,tracked,fds,maps,bytes,pss_bytes,mapped_bytes' \
+		"$bpid,python3,1,1,2,1,8192,8192,8192" | diff - "$out" > /dev/null
+	result $(( $? || rc != 0 )) "buffers --by-process -o csv -p PID: the header and its row"
+
+	run "$dho" buffers --by-process -o json
+	json_result "buffers --by-process -o json: processes with their totals and buffers" $(( rc != 0 )) \
+		'(lambda p: j["schema_version"] == 3 and p["comm"] == "python3" and
+		 p["buffers"] == 1 and p["tracked"] == 1 and p["fds"] == 2 and p["maps"] == 1 and
+		 p["bytes"] == 65536 and p["pss_bytes"] == 32768 and p["mapped_bytes"] == 65536 and
+		 p["inos"] == ['"$aino"'])([x for x in j["processes"] if x["pid"] == '"$achild"'][0])'
+
+	run "$dho" buffers --by-process -p $$
+	has "$out" "^ +$$ bash +0 +0 +0 +0 +0 +0 +0\$" && ! grep -q '^total' "$out"
+	result $(( $? || rc != 0 )) "buffers --by-process -p PID: a process that holds nothing has zeros"
+
+	run "$dho" buffers --by-process -o csv
+	has "$out" "^$cpid,x\\\\nFORGED x,1,1,2,1,4096,4096,4096\$" && ! grep -q '^FORGED' "$out"
+	result $(( $? || rc != 0 )) "buffers --by-process -o csv: the task name escaped"
+
+	kill "$apid" "$achild" "$bpid" "$cpid" 2>/dev/null
+	wait 2>/dev/null
 else
 	rc=-1
 	cp "$tmp/hold.err" "$err"
-	result 1 "buffers: the buffer with the process that holds and maps it (holder did not start)"
+	result 1 "buffers: the buffers of the holders (they did not start)"
 fi
+
+run "$dho" buffers -o xml
+has "$err" "^dma-heap-owner: -o: unknown format 'xml' \\(table, csv or json\\)\$" && [ ! -s "$out" ]
+result $(( $? || rc != 2 )) "buffers -o xml: an unknown format, exit 2"
+run "$dho" buffers -p abc
+has "$err" "^dma-heap-owner: -p: 'abc' is not a process id\$" && [ ! -s "$out" ]
+result $(( $? || rc != 2 )) "buffers -p abc: not a process id, exit 2"
+run "$dho" buffers --by-process -p 0
+has "$err" "^dma-heap-owner: -p: '0' is not a process id\$"
+result $(( $? || rc != 2 )) "buffers -p 0: not a process id, exit 2"
+gone=$(( $(cat /proc/sys/kernel/pid_max) - 3 ))
+while kill -0 "$gone" 2>/dev/null; do gone=$((gone - 1)); done
+run "$dho" buffers -p "$gone"
+has "$err" "^dma-heap-owner: -p: no process $gone\$" && [ ! -s "$out" ]
+result $(( $? || rc != 2 )) "buffers -p PID of no process: says so, exit 2"
+run "$dho" status -o json
+has "$err" '^dma-heap-owner: status: --output is not one of its options$'
+result $(( $? || rc != 2 )) "status -o: an option of buffers, exit 2"
 
 # --- watch ---
 

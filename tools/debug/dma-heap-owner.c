@@ -97,7 +97,7 @@ struct reports {
 static const char usage_text[] =
 	"usage: " PROG " [--help] COMMAND [ARGS]\n"
 	"       " PROG " status\n"
-	"       " PROG " buffers\n"
+	"       " PROG " buffers [--by-process] [-p PID] [-o table|csv|json]\n"
 	"       " PROG " check [--json|--ktap] [--name NAME [--number N]] [--] CMD [ARGS...]\n"
 	"       " PROG " reports [--json] [--from FILE]\n"
 	"       " PROG " watch\n";
@@ -108,7 +108,7 @@ static const char help_text[] =
 	"\n"
 	"SYNOPSIS\n"
 	"       " PROG " status\n"
-	"       " PROG " buffers\n"
+	"       " PROG " buffers [--by-process] [-p PID] [-o table | csv | json]\n"
 	"       " PROG " check [--json | --ktap] [--name NAME [--number N]]\n"
 	"                            [--] CMD [ARGS...]\n"
 	"       " PROG " reports [--json] [--from FILE]\n"
@@ -133,13 +133,37 @@ static const char help_text[] =
 	"              reports kept, and the reporting settings.  Exits 0 even if\n"
 	"              tracking is disabled (it says so).\n"
 	"\n"
-	"       buffers\n"
-	"              Print one line per tracked buffer, as the kernel gives it\n"
-	"              (ino= heap= size= owner= ...), followed by the processes\n"
-	"              that hold a file descriptor to it (\"fd pid= comm= fd=\") and\n"
+	"       buffers [--by-process] [-p PID] [-o table | csv | json]\n"
+	"              Who holds what.  Print one row per tracked buffer (the\n"
+	"              kernel's buffers file: inode number, heap, size, owner, CPU\n"
+	"              window depth and direction, vmap count, user mappings,\n"
+	"              attachments with their devices, last transition, and the\n"
+	"              name userspace gave it), followed by the processes that\n"
+	"              hold a file descriptor to it (\"fd pid= comm= fd=\") and\n"
 	"              those that map it (\"map pid= comm= addr= prot= pgoff=\"),\n"
 	"              found by matching the buffer's inode number with the ino:\n"
 	"              of /proc/PID/fdinfo/FD and the inode of /proc/PID/maps.\n"
+	"              Names a task or userspace chose are escaped.\n"
+	"\n"
+	"              --by-process prints one row per process holding or mapping\n"
+	"              a dma-buf, tracked or not, as Android's dmabuf_dump does:\n"
+	"              PID, COMM, BUFFERS (dma-bufs it holds or maps), TRACKED (of\n"
+	"              those, the tracker's), FDS, MAPS, BYTES (their sizes), PSS\n"
+	"              (each buffer's size divided by the number of processes\n"
+	"              holding or mapping it) and MAPPED (the length of its\n"
+	"              mappings), then a total line.\n"
+	"\n"
+	"              -p PID (--pid) keeps the buffers PID holds or maps (with all\n"
+	"              their holders), or with --by-process its row alone (zeros if\n"
+	"              it has none); a thread's id stands for its process.  -o\n"
+	"              (--output) table (the default), csv (a header line, then\n"
+	"              one row per buffer and holder, or per process) or json (an\n"
+	"              object: \"schema_version\" 3 and \"buffers\", each with the\n"
+	"              kernel's fields, \"users\", \"devices\", \"last\", \"exporter\",\n"
+	"              \"name\", \"fds\", \"maps\" and the kernel's \"line\"; or\n"
+	"              \"processes\", each with the columns above and \"inos\").  An\n"
+	"              unknown format, or a PID that is not a number or not a\n"
+	"              process, is an error (exit 2).\n"
 	"\n"
 	"       check [--json | --ktap] [--name NAME [--number N]] [--] CMD [ARGS...]\n"
 	"              Run CMD (searched in PATH), wait for it, then print CMD's\n"
@@ -261,6 +285,15 @@ static const char help_text[] =
 	"              reports: read the reports in FILE (\"-\": standard input)\n"
 	"              instead of the ring.\n"
 	"\n"
+	"       --by-process\n"
+	"              buffers: totals per process instead of rows per buffer.\n"
+	"\n"
+	"       -p, --pid PID\n"
+	"              buffers: only what process PID holds or maps.\n"
+	"\n"
+	"       -o, --output table | csv | json\n"
+	"              buffers: the output format, table by default.\n"
+	"\n"
 	"       -h, --help\n"
 	"              Print this manual and exit 0.\n"
 	"\n"
@@ -326,8 +359,9 @@ static const char help_text[] =
 	"       printed, and timeout exits 124:\n"
 	"              timeout 600 " PROG " check -- ./camera-test\n"
 	"\n"
-	"       Who holds and maps each buffer:\n"
+	"       Who holds and maps each buffer; what each process holds:\n"
 	"              " PROG " buffers\n"
+	"              " PROG " buffers --by-process -o csv > dmabufs.csv\n"
 	"\n"
 	"       The reports of a saved kernel log, as JSON:\n"
 	"              dmesg > log.txt; " PROG " reports --json --from log.txt\n"
@@ -796,204 +830,6 @@ static int cmd_status(void)
 	}
 	printf("\n");
 	return EXIT_CLEAN;
-}
-
-/* --- buffers --- */
-
-struct holder {
-	unsigned long ino;
-	pid_t pid;
-	int fd;				/* -1 for a mapping */
-	unsigned long start, end, pgoff;
-	char prot[5];
-	char comm[32];
-};
-
-struct holders {
-	size_t n, size;
-	struct holder *h;
-};
-
-static int holders_add(struct holders *hs, const struct holder *h)
-{
-	struct holder *tmp;
-
-	if (hs->n == hs->size) {
-		hs->size = hs->size ? 2 * hs->size : 64;
-		tmp = realloc(hs->h, hs->size * sizeof(*tmp));
-		if (!tmp)
-			return -ENOMEM;
-		hs->h = tmp;
-	}
-	hs->h[hs->n++] = *h;
-	return 0;
-}
-
-static bool is_dmabuf_path(const char *path)
-{
-	return !strncmp(path, "/dmabuf:", 8) || !strncmp(path, "anon_inode:dmabuf", 17) ||
-	       !strncmp(path, "dmabuf:", 7);
-}
-
-/* The ino: of /proc/PID/fdinfo/FD, or 0. */
-static unsigned long fdinfo_ino(pid_t pid, const char *fd)
-{
-	char path[PATH_MAX], *text, *p;
-	unsigned long ino = 0;
-
-	mkpath(path, sizeof(path), "/proc/%d/fdinfo/%s", pid, fd);
-	if (read_file(path, &text))
-		return 0;
-	for (p = text; p; p = strchr(p, '\n'), p = p ? p + 1 : p) {
-		if (!strncmp(p, "ino:", 4)) {
-			ino = strtoul(p + 4, NULL, 10);
-			break;
-		}
-	}
-	free(text);
-	return ino;
-}
-
-static int scan_fds(struct holders *hs, pid_t pid, const char *comm)
-{
-	char path[PATH_MAX], target[PATH_MAX];
-	struct holder h = { .pid = pid };
-	struct dirent *de;
-	struct stat st;
-	ssize_t n;
-	DIR *d;
-	int ret = 0;
-
-	snprintf(h.comm, sizeof(h.comm), "%s", comm);
-	mkpath(path, sizeof(path), "/proc/%d/fd", pid);
-	d = opendir(path);
-	if (!d)
-		return 0;		/* gone, or not ours to see */
-	while ((de = readdir(d))) {
-		if (!isdigit((unsigned char)de->d_name[0]))
-			continue;
-		mkpath(path, sizeof(path), "/proc/%d/fd/%s", pid, de->d_name);
-		n = readlink(path, target, sizeof(target) - 1);
-		if (n < 0)
-			continue;
-		target[n] = '\0';
-		if (!is_dmabuf_path(target))
-			continue;
-		h.fd = atoi(de->d_name);
-		h.ino = fdinfo_ino(pid, de->d_name);
-		if (!h.ino && !stat(path, &st))
-			h.ino = st.st_ino;
-		if (h.ino && holders_add(hs, &h)) {
-			ret = -ENOMEM;
-			break;
-		}
-	}
-	closedir(d);
-	return ret;
-}
-
-static int scan_maps(struct holders *hs, pid_t pid, const char *comm)
-{
-	struct holder h = { .pid = pid, .fd = -1 };
-	char path[64], *text, *line, *save = NULL;
-	int ret = 0;
-
-	snprintf(h.comm, sizeof(h.comm), "%s", comm);
-	mkpath(path, sizeof(path), "/proc/%d/maps", pid);
-	if (read_file(path, &text))
-		return 0;
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		unsigned int major, minor;
-		int pos = 0;
-
-		if (sscanf(line, "%lx-%lx %4s %lx %x:%x %lu %n", &h.start, &h.end, h.prot,
-			   &h.pgoff, &major, &minor, &h.ino, &pos) < 7 || !pos)
-			continue;
-		if (!is_dmabuf_path(line + pos))
-			continue;
-		h.pgoff /= (unsigned long)sysconf(_SC_PAGESIZE);
-		if (holders_add(hs, &h)) {
-			ret = -ENOMEM;
-			break;
-		}
-	}
-	free(text);
-	return ret;
-}
-
-static int scan_proc(struct holders *hs)
-{
-	char path[64], *comm;
-	struct dirent *de;
-	DIR *d;
-	pid_t pid;
-	int ret = 0;
-
-	d = opendir("/proc");
-	if (!d)
-		return path_error("cannot read", "/proc", errno);
-	while (!ret && (de = readdir(d))) {
-		if (!isdigit((unsigned char)de->d_name[0]))
-			continue;
-		pid = atoi(de->d_name);
-		mkpath(path, sizeof(path), "/proc/%d/comm", pid);
-		if (read_file(path, &comm))
-			continue;
-		comm[strcspn(comm, "\n")] = '\0';
-		ret = scan_fds(hs, pid, comm) ?: scan_maps(hs, pid, comm);
-		free(comm);
-	}
-	closedir(d);
-	return ret ? env_error("out of memory") : 0;
-}
-
-static int cmd_buffers(void)
-{
-	struct holders hs = { 0 };
-	char *text, *line, *save = NULL;
-	unsigned int nbuf = 0;
-	size_t i;
-	int ret;
-
-	ret = tracker_open(false);
-	if (ret)
-		return ret;
-	ret = dho_read("buffers", &text);
-	if (ret)
-		return ret;
-	ret = scan_proc(&hs);
-	if (ret)
-		goto out;
-
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		unsigned long ino;
-		bool any = false;
-
-		if (sscanf(line, "ino=%lu", &ino) != 1)
-			continue;
-		nbuf++;
-		printf("%s\n", line);
-		for (i = 0; i < hs.n; i++) {
-			const struct holder *h = &hs.h[i];
-
-			if (h->ino != ino)
-				continue;
-			any = true;
-			if (h->fd >= 0)
-				printf("  fd  pid=%d comm=%s fd=%d\n", h->pid, h->comm, h->fd);
-			else
-				printf("  map pid=%d comm=%s addr=%lx-%lx prot=%s pgoff=%lu\n",
-				       h->pid, h->comm, h->start, h->end, h->prot, h->pgoff);
-		}
-		if (!any)
-			printf("  (no process holds or maps it: a driver or the kernel does)\n");
-	}
-	if (!nbuf)
-		printf("no tracked buffers\n");
-out:
-	free(text);
-	free(hs.h);
-	return ret;
 }
 
 /* --- check --- */
@@ -1865,6 +1701,904 @@ static void json_report(FILE *f, const char *text, const char *ind)
 	fprintf(f, "},\n%s  \"text\": ", ind);
 	json_string(f, text);
 	fprintf(f, "\n%s}", ind);
+}
+
+/* --- buffers --- */
+
+enum buffers_format {
+	OUT_TABLE,
+	OUT_CSV,
+	OUT_JSON,
+};
+
+/* What buffers was asked to do. */
+struct buffers_opts {
+	bool by_process;		/* --by-process: totals per process */
+	pid_t pid;			/* -p: only this process's, or 0 */
+	char comm[64];			/* -p: its comm, escaped */
+	enum buffers_format fmt;	/* -o */
+};
+
+/* A process's file descriptor to a dma-buf, or its mapping of one. */
+struct holder {
+	unsigned long ino;
+	unsigned long long size;	/* the dma-buf's (stat, fdinfo), 0 if unknown */
+	pid_t pid;
+	int fd;				/* -1 for a mapping */
+	unsigned long start, end, pgoff;
+	char prot[5];
+	char comm[64];			/* escaped */
+	char exporter[32];		/* fdinfo's exp_name, "" for a mapping */
+	char name[160];			/* fdinfo's name, escaped, "" if none */
+};
+
+struct holders {
+	size_t n, size;
+	struct holder *h;
+};
+
+static int holders_add(struct holders *hs, const struct holder *h)
+{
+	struct holder *tmp;
+
+	if (hs->n == hs->size) {
+		hs->size = hs->size ? 2 * hs->size : 64;
+		tmp = realloc(hs->h, hs->size * sizeof(*tmp));
+		if (!tmp)
+			return -ENOMEM;
+		hs->h = tmp;
+	}
+	hs->h[hs->n++] = *h;
+	return 0;
+}
+
+/*
+ * @n bytes of @src into @dst, escaped as the kernel's %pE does, so that a
+ * name a task or a buffer's owner chose cannot break a line or a column.
+ */
+static void escape_into(char *dst, size_t len, const char *src, size_t n)
+{
+	static const char special[] = "\n\t\r\f\v\a\033\\\"";
+	static const char letter[] = "ntrfvae\\\"";
+	const char *s;
+	size_t o = 0;
+	unsigned char c;
+
+	for (; n && *src && o + 5 < len; src++, n--) {
+		c = *src;
+		s = strchr(special, c);
+		if (c && s)
+			o += snprintf(dst + o, len - o, "\\%c", letter[s - special]);
+		else if (c < 0x20 || c >= 0x7f)
+			o += snprintf(dst + o, len - o, "\\%03o", c);
+		else
+			dst[o++] = c;
+	}
+	dst[o] = '\0';
+}
+
+static bool is_dmabuf_path(const char *path)
+{
+	return !strncmp(path, "/dmabuf:", 8) || !strncmp(path, "anon_inode:dmabuf", 17) ||
+	       !strncmp(path, "dmabuf:", 7);
+}
+
+/*
+ * The ino:, size:, exp_name: and name: of /proc/PID/fdinfo/FD, the first
+ * of each: the name, which userspace sets, is the last line and cannot
+ * fake the others.
+ */
+static void fdinfo_read(struct holder *h, const char *fd)
+{
+	char path[PATH_MAX], *text, *p, *nl, *v;
+
+	mkpath(path, sizeof(path), "/proc/%d/fdinfo/%s", h->pid, fd);
+	if (read_file(path, &text))
+		return;
+	for (p = text; *p; p = *nl ? nl + 1 : nl) {
+		nl = strchrnul(p, '\n');
+		v = strchr(p, ':');
+		if (!v || v > nl)
+			continue;
+		v += 1 + strspn(v + 1, "\t ");
+		if (!h->ino && starts(p, "ino:"))
+			h->ino = strtoul(v, NULL, 10);
+		else if (!h->size && starts(p, "size:"))
+			h->size = strtoull(v, NULL, 10);
+		else if (!h->exporter[0] && starts(p, "exp_name:"))
+			escape_into(h->exporter, sizeof(h->exporter), v, nl - v);
+		else if (!h->name[0] && starts(p, "name:"))
+			escape_into(h->name, sizeof(h->name), v, nl - v);
+	}
+	free(text);
+}
+
+static int scan_fds(struct holders *hs, pid_t pid, const char *comm)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	struct holder h;
+	struct dirent *de;
+	struct stat st;
+	ssize_t n;
+	DIR *d;
+	int ret = 0;
+
+	mkpath(path, sizeof(path), "/proc/%d/fd", pid);
+	d = opendir(path);
+	if (!d)
+		return 0;		/* gone, or not ours to see */
+	while ((de = readdir(d))) {
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		mkpath(path, sizeof(path), "/proc/%d/fd/%s", pid, de->d_name);
+		n = readlink(path, target, sizeof(target) - 1);
+		if (n < 0)
+			continue;
+		target[n] = '\0';
+		if (!is_dmabuf_path(target))
+			continue;
+		memset(&h, 0, sizeof(h));
+		h.pid = pid;
+		h.fd = atoi(de->d_name);
+		snprintf(h.comm, sizeof(h.comm), "%s", comm);
+		fdinfo_read(&h, de->d_name);
+		if (!stat(path, &st)) {
+			if (!h.ino)
+				h.ino = st.st_ino;
+			if (!h.size)
+				h.size = st.st_size;
+		}
+		if (h.ino && holders_add(hs, &h)) {
+			ret = -ENOMEM;
+			break;
+		}
+	}
+	closedir(d);
+	return ret;
+}
+
+static int scan_maps(struct holders *hs, pid_t pid, const char *comm)
+{
+	char path[PATH_MAX], *text, *line, *save = NULL;
+	struct holder h;
+	struct stat st;
+	int ret = 0;
+
+	mkpath(path, sizeof(path), "/proc/%d/maps", pid);
+	if (read_file(path, &text))
+		return 0;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		unsigned int major, minor;
+		int pos = 0;
+
+		memset(&h, 0, sizeof(h));
+		h.pid = pid;
+		h.fd = -1;
+		if (sscanf(line, "%lx-%lx %4s %lx %x:%x %lu %n", &h.start, &h.end, h.prot,
+			   &h.pgoff, &major, &minor, &h.ino, &pos) < 7 || !pos)
+			continue;
+		if (!is_dmabuf_path(line + pos))
+			continue;
+		h.pgoff /= (unsigned long)sysconf(_SC_PAGESIZE);
+		snprintf(h.comm, sizeof(h.comm), "%s", comm);
+		/* the mapped file, for its size: the dma-buf's */
+		mkpath(path, sizeof(path), "/proc/%d/map_files/%lx-%lx", pid, h.start, h.end);
+		if (!stat(path, &st) && st.st_ino == h.ino)
+			h.size = st.st_size;
+		if (holders_add(hs, &h)) {
+			ret = -ENOMEM;
+			break;
+		}
+	}
+	free(text);
+	return ret;
+}
+
+/* Every process's dma-buf file descriptors and mappings, or only @only's. */
+static int scan_proc(struct holders *hs, pid_t only)
+{
+	char path[64], *text, comm[64];
+	struct dirent *de;
+	size_t n;
+	DIR *d;
+	pid_t pid;
+	int ret = 0;
+
+	d = opendir("/proc");
+	if (!d)
+		return path_error("cannot read", "/proc", errno);
+	while (!ret && (de = readdir(d))) {
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		pid = atoi(de->d_name);
+		if (only && pid != only)
+			continue;
+		mkpath(path, sizeof(path), "/proc/%d/comm", pid);
+		if (read_file(path, &text))
+			continue;
+		n = strlen(text);
+		if (n && text[n - 1] == '\n')	/* the kernel's; one in the name stays */
+			n--;
+		escape_into(comm, sizeof(comm), text, n);
+		free(text);
+		ret = scan_fds(hs, pid, comm) ?: scan_maps(hs, pid, comm);
+	}
+	closedir(d);
+	return ret ? env_error("out of memory") : 0;
+}
+
+/*
+ * -p PID: a process that exists.  A thread's id names its process.  Says
+ * what is wrong; returns 0 or EXIT_ENV.
+ */
+static int buffers_pid(const char *arg, struct buffers_opts *o)
+{
+	char path[64], *text, *p;
+	long long v, tgid;
+	const char *end;
+	size_t n;
+
+	v = digits(arg, &end);
+	if (v <= 0 || *end || v > INT_MAX)
+		return usage_error("-p: '%s' is not a process id", arg);
+	mkpath(path, sizeof(path), "/proc/%lld/status", v);
+	if (read_file(path, &text))
+		return env_error("-p: no process %lld", v);
+	p = strstr(text, "\nTgid:");
+	tgid = p ? digits(p + 6 + strspn(p + 6, "\t "), &end) : v;
+	free(text);
+	if (tgid > 0 && tgid != v) {
+		fprintf(stderr, PROG ": -p: %lld is a thread of process %lld: showing %lld\n",
+			v, tgid, tgid);
+		v = tgid;
+	}
+	o->pid = v;
+	mkpath(path, sizeof(path), "/proc/%lld/comm", v);
+	if (!read_file(path, &text)) {
+		n = strlen(text);
+		escape_into(o->comm, sizeof(o->comm), text, n && text[n - 1] == '\n' ? n - 1 : n);
+		free(text);
+	}
+	return 0;
+}
+
+/* A field of CSV: quoted if it must be. */
+static void csv_field(const char *s, size_t n, bool last)
+{
+	size_t i;
+
+	if (strcspn(s, ",\"\n\r") >= n) {
+		fwrite(s, 1, n, stdout);
+	} else {
+		putchar('"');
+		for (i = 0; i < n; i++) {
+			if (s[i] == '"')
+				putchar('"');
+			putchar(s[i]);
+		}
+		putchar('"');
+	}
+	putchar(last ? '\n' : ',');
+}
+
+static void csv_str(const char *s, bool last)
+{
+	csv_field(s, strlen(s), last);
+}
+
+/*
+ * One line of the tracker's buffers file, "ino=N heap=H size=N owner=O
+ * cpu_depth=N cpu_dir=D vmap=N mmaps=N users=PID:COMM:FAULTS,... attach=N
+ * devs=DEV:DIR,... last=OP:WHO:PID", in spans.  A comm is a task's (escaped,
+ * but it may hold ':' or ','): the users are found by their count, the last
+ * transition's pid at the end of the line.  A span not found is NULL.
+ */
+enum kbuf_field {
+	KB_INO, KB_HEAP, KB_SIZE, KB_OWNER, KB_CPU_DEPTH, KB_CPU_DIR, KB_VMAP,
+	KB_MMAPS, KB_USERS, KB_ATTACH, KB_DEVS, KB_LAST, KB_NR,
+};
+
+static const char *const kbuf_keys[KB_NR] = {
+	"ino", "heap", "size", "owner", "cpu_depth", "cpu_dir", "vmap",
+	"mmaps", "users", "attach", "devs", "last",
+};
+
+struct kbuf {
+	const char *line;
+	size_t len;
+	const char *v[KB_NR], *e[KB_NR];	/* each value: [v, e) */
+	unsigned long ino;
+	unsigned long long size;
+	long long mmaps, attach;
+};
+
+/*
+ * One entry of users=, "PID:COMM:FAULTS" at @p: the comm ends at the first
+ * ":FAULTS" followed by @sep (or by @end if @sep is empty).  Returns where
+ * @sep is, or NULL; the comm in [@comm, @comm_end).
+ */
+static const char *user_entry(const char *p, const char *end, const char *sep,
+			      const char **comm, const char **comm_end)
+{
+	size_t slen = strlen(sep);
+	const char *q, *r;
+
+	if (digits(p, &q) < 0 || *q != ':' || q >= end)
+		return NULL;
+	*comm = q + 1;
+	for (r = *comm; r < end && (r = memchr(r, ':', end - r)); r++) {
+		if (digits(r + 1, &q) < 0 || q > end)
+			continue;
+		if (slen ? (size_t)(end - q) >= slen && !memcmp(q, sep, slen) : q == end) {
+			*comm_end = r;
+			return q;
+		}
+	}
+	return NULL;
+}
+
+static bool kbuf_parse(const char *line, size_t len, struct kbuf *kb)
+{
+	const char *end = line + len, *p = line, *q, *r, *c;
+	bool last;
+	size_t klen;
+	long long i;
+	int k;
+
+	memset(kb, 0, sizeof(*kb));
+	kb->line = line;
+	kb->len = len;
+	kb->mmaps = -1;
+	kb->attach = -1;
+	for (k = 0; k < KB_NR && p < end; k++) {
+		klen = strlen(kbuf_keys[k]);
+		if ((size_t)(end - p) <= klen || memcmp(p, kbuf_keys[k], klen) || p[klen] != '=')
+			break;
+		kb->v[k] = p + klen + 1;
+		if (k == KB_USERS && kb->mmaps > 0) {
+			/* each PID:COMM:FAULTS up to "," and the last up to " attach=" */
+			q = kb->v[k];
+			for (i = 0; q && i < kb->mmaps; i++) {
+				last = i + 1 == kb->mmaps;
+				q = user_entry(q, end, last ? " attach=" : ",", &c, &r);
+				if (q && !last)
+					q++;
+			}
+			if (!q) {
+				kb->v[k] = NULL;
+				break;
+			}
+			p = q;
+		} else if (k == KB_LAST) {
+			p = end;
+		} else {
+			p = kb->v[k] + strcspn(kb->v[k], "\n ");
+			if (p > end)
+				p = end;
+		}
+		kb->e[k] = p;
+		if (k == KB_MMAPS)
+			kb->mmaps = digits(kb->v[k], &q);
+		if (k == KB_ATTACH)
+			kb->attach = digits(kb->v[k], &q);
+		if (p < end)
+			p++;
+	}
+	if (!kb->v[KB_INO] || !kb->v[KB_SIZE])
+		return false;
+	kb->ino = strtoul(kb->v[KB_INO], NULL, 10);
+	kb->size = strtoull(kb->v[KB_SIZE], NULL, 10);
+	return true;
+}
+
+/* A field of @kb as text, "?" if it is not there. */
+static int kb_len(const struct kbuf *kb, enum kbuf_field k)
+{
+	return kb->v[k] ? (int)(kb->e[k] - kb->v[k]) : 1;
+}
+
+static const char *kb_str(const struct kbuf *kb, enum kbuf_field k)
+{
+	return kb->v[k] ?: "?";
+}
+
+/* A field of @kb as JSON: a number if it is one, else a string, or null. */
+static void kb_json(const struct kbuf *kb, enum kbuf_field k)
+{
+	const char *q;
+
+	if (!kb->v[k])
+		fputs("null", stdout);
+	else if (digits(kb->v[k], &q) >= 0 && q == kb->e[k])
+		printf("%lld", digits(kb->v[k], &q));
+	else
+		json_span(stdout, kb->v[k], kb->e[k]);
+}
+
+/* "users": [{"pid", "comm", "faults"}], from the span its parse found. */
+static void kb_json_users(const struct kbuf *kb)
+{
+	const char *p = kb->v[KB_USERS], *end = kb->e[KB_USERS], *q, *c, *ce, *f;
+	long long i;
+
+	if (!p || kb->mmaps < 0) {
+		fputs("null", stdout);
+		return;
+	}
+	fputc('[', stdout);
+	for (i = 0; i < kb->mmaps && p; i++) {
+		q = user_entry(p, end, i + 1 < kb->mmaps ? "," : "", &c, &ce);
+		if (!q)
+			break;
+		/* a forked child's mapping: "0::N" until the child faults */
+		printf("%s{\"pid\": ", i ? ", " : "");
+		json_num_or_null(stdout, digits(p, &f) ?: -1);
+		fputs(", \"comm\": ", stdout);
+		json_span(stdout, ce > c ? c : NULL, ce);
+		printf(", \"faults\": %lld}", digits(ce + 1, &f));
+		p = q + 1;
+	}
+	fputc(']', stdout);
+}
+
+/* "devices": [{"device", "dir"}]: each DEV:DIR, the device up to the last ':'. */
+static void kb_json_devs(const struct kbuf *kb)
+{
+	const char *p = kb->v[KB_DEVS], *end = kb->e[KB_DEVS], *q, *c;
+	bool first = true;
+
+	if (!p) {
+		fputs("null", stdout);
+		return;
+	}
+	fputc('[', stdout);
+	while (p < end && !(end - p == 1 && *p == '-')) {
+		q = memchr(p, ',', end - p) ?: end;
+		for (c = q; c > p && c[-1] != ':'; c--)
+			;
+		printf("%s{\"device\": ", first ? "" : ", ");
+		first = false;
+		json_span(stdout, p, c > p ? c - 1 : q);
+		fputs(", \"dir\": ", stdout);
+		json_span(stdout, c > p ? c : NULL, q);
+		fputc('}', stdout);
+		p = q + 1;
+	}
+	fputc(']', stdout);
+}
+
+/* "last": {"op", "who", "pid"}: OP:WHO:PID, the pid after the last ':'. */
+static void kb_json_last(const struct kbuf *kb)
+{
+	const char *p = kb->v[KB_LAST], *end = kb->e[KB_LAST], *c, *l, *q;
+
+	c = p ? memchr(p, ':', end - p) : NULL;
+	for (l = end; c && l > c + 1 && l[-1] != ':'; l--)
+		;
+	if (!c || l <= c + 1 || digits(l, &q) < 0 || q != end) {
+		fputs("null", stdout);
+		return;
+	}
+	fputs("{\"op\": ", stdout);
+	json_span(stdout, p, c);
+	fputs(", \"who\": ", stdout);
+	json_span(stdout, c + 1, l - 1);
+	printf(", \"pid\": %lld}", digits(l, &q));
+}
+
+/* The first fd holder of @ino that named its exporter, or NULL. */
+static const struct holder *holder_fdinfo(const struct holders *hs, unsigned long ino)
+{
+	size_t i;
+
+	for (i = 0; i < hs->n; i++)
+		if (hs->h[i].ino == ino && hs->h[i].exporter[0])
+			return &hs->h[i];
+	return NULL;
+}
+
+static bool held_by(const struct holders *hs, unsigned long ino, pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < hs->n; i++)
+		if (hs->h[i].ino == ino && (!pid || hs->h[i].pid == pid))
+			return true;
+	return false;
+}
+
+#define CSV_BUFFERS_HEAD \
+	"ino,heap,size,owner,cpu_depth,cpu_dir,vmap,mmaps,attach,devs,last," \
+	"exporter,name,holder,pid,comm,fd,start,end,prot,pgoff\n"
+
+/* One CSV row: the buffer's fields, then the holder's (or empty ones). */
+static void csv_buffer_row(const struct kbuf *kb, const struct holder *fi,
+			   const struct holder *h)
+{
+	static const enum kbuf_field cols[] = {
+		KB_INO, KB_HEAP, KB_SIZE, KB_OWNER, KB_CPU_DEPTH, KB_CPU_DIR, KB_VMAP,
+		KB_MMAPS, KB_ATTACH, KB_DEVS, KB_LAST,
+	};
+	char num[64];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cols); i++)
+		csv_field(kb_str(kb, cols[i]), kb_len(kb, cols[i]), false);
+	csv_str(fi ? fi->exporter : "", false);
+	csv_str(fi ? fi->name : "", false);
+	if (!h) {
+		fputs(",,,,,,,\n", stdout);
+		return;
+	}
+	csv_str(h->fd >= 0 ? "fd" : "map", false);
+	printf("%d,", h->pid);
+	csv_str(h->comm, false);
+	if (h->fd >= 0) {
+		printf("%d,,,,\n", h->fd);
+		return;
+	}
+	snprintf(num, sizeof(num), ",%lx,%lx,%s,%lu", h->start, h->end, h->prot, h->pgoff);
+	puts(num);
+}
+
+static void table_holder(const struct holder *h)
+{
+	if (h->fd >= 0)
+		printf("  fd  pid=%d comm=%s fd=%d\n", h->pid, h->comm, h->fd);
+	else
+		printf("  map pid=%d comm=%s addr=%lx-%lx prot=%s pgoff=%lu\n",
+		       h->pid, h->comm, h->start, h->end, h->prot, h->pgoff);
+}
+
+static void json_holders(const struct holders *hs, unsigned long ino, bool fds)
+{
+	const char *sep = "";
+	bool is_fd;
+	size_t i;
+
+	fputc('[', stdout);
+	for (i = 0; i < hs->n; i++) {
+		const struct holder *h = &hs->h[i];
+
+		is_fd = h->fd >= 0;
+		if (h->ino != ino || is_fd != fds)
+			continue;
+		printf("%s{\"pid\": %d, \"comm\": ", sep, h->pid);
+		json_string(stdout, h->comm);
+		if (fds) {
+			printf(", \"fd\": %d}", h->fd);
+		} else {
+			printf(", \"start\": \"0x%lx\", \"end\": \"0x%lx\"", h->start, h->end);
+			printf(", \"prot\": \"%s\", \"pgoff\": %lu}", h->prot, h->pgoff);
+		}
+		sep = ", ";
+	}
+	fputc(']', stdout);
+}
+
+static void json_buffer_obj(const struct kbuf *kb, const struct holders *hs)
+{
+	static const enum kbuf_field fields[] = {
+		KB_INO, KB_HEAP, KB_SIZE, KB_OWNER, KB_CPU_DEPTH, KB_CPU_DIR, KB_VMAP,
+		KB_MMAPS, KB_ATTACH,
+	};
+	const struct holder *fi = holder_fdinfo(hs, kb->ino);
+	unsigned int i;
+
+	printf("{");
+	for (i = 0; i < ARRAY_SIZE(fields); i++) {
+		printf("%s\"%s\": ", i ? ", " : "", kbuf_keys[fields[i]]);
+		kb_json(kb, fields[i]);
+	}
+	fputs(",\n     \"users\": ", stdout);
+	kb_json_users(kb);
+	fputs(", \"devices\": ", stdout);
+	kb_json_devs(kb);
+	fputs(", \"last\": ", stdout);
+	kb_json_last(kb);
+	fputs(",\n     \"exporter\": ", stdout);
+	if (fi)
+		json_string(stdout, fi->exporter);
+	else
+		fputs("null", stdout);
+	fputs(", \"name\": ", stdout);
+	if (fi && fi->name[0])
+		json_string(stdout, fi->name);
+	else
+		fputs("null", stdout);
+	fputs(",\n     \"fds\": ", stdout);
+	json_holders(hs, kb->ino, true);
+	fputs(",\n     \"maps\": ", stdout);
+	json_holders(hs, kb->ino, false);
+	fputs(",\n     \"line\": ", stdout);
+	json_strn(stdout, kb->line, kb->len);
+	fputc('}', stdout);
+}
+
+/* One line per tracked buffer, with the processes that hold or map it. */
+static int buffers_list(const struct buffers_opts *o, const char *text,
+			const struct holders *hs)
+{
+	const char *line, *nl;
+	unsigned int nbuf = 0;
+	struct kbuf kb;
+	char cpu[64];
+	size_t i;
+	bool any;
+
+	if (o->fmt == OUT_TABLE)
+		printf("%8s %-12s %10s %-6s %-18s %4s %5s %6s %-24s %-24s %s\n", "INO",
+		       "HEAP", "SIZE", "OWNER", "CPU", "VMAP", "MMAPS", "ATTACH", "DEVICES", "LAST",
+		       "NAME");
+	else if (o->fmt == OUT_CSV)
+		fputs(CSV_BUFFERS_HEAD, stdout);
+	else
+		printf("{\n  \"schema_version\": %d,\n  \"buffers\": [", JSON_SCHEMA_VERSION);
+
+	for (line = text; *line; line = *nl ? nl + 1 : nl) {
+		const struct holder *fi;
+
+		nl = strchrnul(line, '\n');
+		if (!kbuf_parse(line, nl - line, &kb))
+			continue;
+		if (o->pid && !held_by(hs, kb.ino, o->pid))
+			continue;
+		fi = holder_fdinfo(hs, kb.ino);
+		if (o->fmt == OUT_JSON) {
+			printf("%s\n    ", nbuf ? "," : "");
+			json_buffer_obj(&kb, hs);
+			nbuf++;
+			continue;
+		}
+		nbuf++;
+		if (o->fmt == OUT_CSV) {
+			any = false;
+			for (i = 0; i < hs->n; i++) {
+				if (hs->h[i].ino != kb.ino)
+					continue;
+				csv_buffer_row(&kb, fi, &hs->h[i]);
+				any = true;
+			}
+			if (!any)
+				csv_buffer_row(&kb, fi, NULL);
+			continue;
+		}
+		/* CPU: the window depth and direction, "1:from_device" */
+		snprintf(cpu, sizeof(cpu), "%.*s:%.*s",
+			 kb_len(&kb, KB_CPU_DEPTH), kb_str(&kb, KB_CPU_DEPTH),
+			 kb_len(&kb, KB_CPU_DIR), kb_str(&kb, KB_CPU_DIR));
+		printf("%8lu %-12.*s %10llu %-6.*s %-18s %4.*s %5.*s %6.*s %-24.*s %-24.*s %s\n",
+		       kb.ino, kb_len(&kb, KB_HEAP), kb_str(&kb, KB_HEAP), kb.size,
+		       kb_len(&kb, KB_OWNER), kb_str(&kb, KB_OWNER), cpu,
+		       kb_len(&kb, KB_VMAP), kb_str(&kb, KB_VMAP),
+		       kb_len(&kb, KB_MMAPS), kb_str(&kb, KB_MMAPS),
+		       kb_len(&kb, KB_ATTACH), kb_str(&kb, KB_ATTACH),
+		       kb_len(&kb, KB_DEVS), kb_str(&kb, KB_DEVS),
+		       kb_len(&kb, KB_LAST), kb_str(&kb, KB_LAST),
+		       fi && fi->name[0] ? fi->name : "-");
+		any = false;
+		for (i = 0; i < hs->n; i++) {
+			if (hs->h[i].ino != kb.ino)
+				continue;
+			table_holder(&hs->h[i]);
+			any = true;
+		}
+		if (!any)
+			printf("  (no process holds or maps it: a driver or the kernel does)\n");
+	}
+	if (o->fmt == OUT_JSON)
+		printf("%s]\n}\n", nbuf ? "\n  " : "");
+	else if (o->fmt == OUT_TABLE && !nbuf && o->pid)
+		printf("no tracked buffer held or mapped by process %d\n", o->pid);
+	else if (o->fmt == OUT_TABLE && !nbuf)
+		printf("no tracked buffers\n");
+	return EXIT_CLEAN;
+}
+
+/* The tracker's buffers: their inode numbers and sizes. */
+struct tracked {
+	unsigned long ino;
+	unsigned long long size;
+};
+
+/* The size of dma-buf @ino: the tracker's, else what stat or fdinfo said. */
+static unsigned long long buffer_size(unsigned long ino, const struct tracked *tb, size_t ntb,
+				      const struct holders *hs, bool *is_tracked)
+{
+	unsigned long long size = 0;
+	size_t i;
+
+	*is_tracked = false;
+	for (i = 0; i < ntb; i++) {
+		if (tb[i].ino == ino) {
+			*is_tracked = true;
+			return tb[i].size;
+		}
+	}
+	for (i = 0; i < hs->n; i++)
+		if (hs->h[i].ino == ino && hs->h[i].size > size)
+			size = hs->h[i].size;
+	return size;
+}
+
+/* Is entry @i of @hs the first of its process for its buffer (@pid), or at all (0)? */
+static bool holder_first(const struct holders *hs, size_t i, bool any_pid)
+{
+	size_t j;
+
+	for (j = 0; j < i; j++)
+		if (hs->h[j].ino == hs->h[i].ino && (any_pid || hs->h[j].pid == hs->h[i].pid))
+			return false;
+	return true;
+}
+
+/* What one process holds and maps, every dma-buf counted. */
+struct proc_total {
+	pid_t pid;
+	const char *comm;
+	unsigned int buffers, tracked, fds, maps;
+	unsigned long long bytes, pss, mapped;
+};
+
+static int proc_total_cmp(const void *a, const void *b)
+{
+	const struct proc_total *x = a, *y = b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+static void print_proc_total(const struct buffers_opts *o, const struct proc_total *p,
+			     const struct holders *hs, bool first)
+{
+	const char *sep = "";
+	size_t i;
+
+	if (o->fmt == OUT_TABLE) {
+		printf("%8d %-16s %7u %7u %5u %5u %12llu %12llu %12llu\n", p->pid, p->comm,
+		       p->buffers, p->tracked, p->fds, p->maps, p->bytes, p->pss, p->mapped);
+		return;
+	}
+	if (o->fmt == OUT_CSV) {
+		printf("%d,", p->pid);
+		csv_str(p->comm, false);
+		printf("%u,%u,%u,%u,%llu,%llu,%llu\n", p->buffers, p->tracked, p->fds, p->maps,
+		       p->bytes, p->pss, p->mapped);
+		return;
+	}
+	printf("%s\n    {\"pid\": %d, \"comm\": ", first ? "" : ",", p->pid);
+	json_string(stdout, p->comm);
+	printf(", \"buffers\": %u, \"tracked\": %u, \"fds\": %u, \"maps\": %u, ",
+	       p->buffers, p->tracked, p->fds, p->maps);
+	printf("\"bytes\": %llu, \"pss_bytes\": %llu, \"mapped_bytes\": %llu, \"inos\": [",
+	       p->bytes, p->pss, p->mapped);
+	for (i = 0; i < hs->n; i++) {
+		if (hs->h[i].pid != p->pid || !holder_first(hs, i, false))
+			continue;
+		printf("%s%lu", sep, hs->h[i].ino);
+		sep = ", ";
+	}
+	printf("]}");
+}
+
+/*
+ * Totals per process over every dma-buf it holds or maps, tracked or not,
+ * as dmabuf_dump gives them: the buffers, how many of them the tracker
+ * tracks, their bytes, the proportional share (each buffer's size split
+ * between the processes that hold or map it), and the length of the
+ * mappings.
+ */
+static int buffers_by_process(const struct buffers_opts *o, const struct tracked *tb,
+			      size_t ntb, const struct holders *hs)
+{
+	unsigned long long total_bytes = 0, size;
+	unsigned int np = 0, nbuf = 0, nprocs, shown = 0;
+	struct proc_total *pt, zero = { 0 };
+	bool is_tracked;
+	size_t i, j, k;
+
+	pt = calloc(hs->n + 1, sizeof(*pt));
+	if (!pt)
+		return env_error("out of memory");
+	for (i = 0; i < hs->n; i++) {
+		const struct holder *h = &hs->h[i];
+
+		for (k = 0; k < np && pt[k].pid != h->pid; k++)
+			;
+		if (k == np) {
+			pt[np].pid = h->pid;
+			pt[np++].comm = h->comm;
+		}
+		if (h->fd >= 0) {
+			pt[k].fds++;
+		} else {
+			pt[k].maps++;
+			pt[k].mapped += h->end - h->start;
+		}
+		if (!holder_first(hs, i, false))
+			continue;
+		size = buffer_size(h->ino, tb, ntb, hs, &is_tracked);
+		for (j = 0, nprocs = 0; j < hs->n; j++)
+			nprocs += hs->h[j].ino == h->ino && holder_first(hs, j, false);
+		pt[k].buffers++;
+		pt[k].tracked += is_tracked;
+		pt[k].bytes += size;
+		pt[k].pss += size / (nprocs ?: 1);
+		if (holder_first(hs, i, true)) {
+			nbuf++;
+			total_bytes += size;
+		}
+	}
+	qsort(pt, np, sizeof(*pt), proc_total_cmp);
+
+	if (o->fmt == OUT_TABLE)
+		printf("%8s %-16s %7s %7s %5s %5s %12s %12s %12s\n", "PID", "COMM", "BUFFERS",
+		       "TRACKED", "FDS", "MAPS", "BYTES", "PSS", "MAPPED");
+	else if (o->fmt == OUT_CSV)
+		fputs("pid,comm,buffers,tracked,fds,maps,bytes,pss_bytes,mapped_bytes\n", stdout);
+	else
+		printf("{\n  \"schema_version\": %d,\n  \"processes\": [", JSON_SCHEMA_VERSION);
+	for (k = 0; k < np; k++) {
+		if (o->pid && pt[k].pid != o->pid)
+			continue;
+		print_proc_total(o, &pt[k], hs, !shown++);
+	}
+	if (o->pid && !shown) {
+		/* -p: the process exists, and holds and maps none */
+		zero.pid = o->pid;
+		zero.comm = o->comm;
+		print_proc_total(o, &zero, hs, !shown++);
+	}
+	if (o->fmt == OUT_JSON)
+		printf("%s]\n}\n", shown ? "\n  " : "");
+	else if (o->fmt == OUT_TABLE && !o->pid)
+		printf("total: %u process%s, %u buffer%s, %llu bytes\n", np, np == 1 ? "" : "es",
+		       nbuf, nbuf == 1 ? "" : "s", total_bytes);
+	free(pt);
+	return EXIT_CLEAN;
+}
+
+static int cmd_buffers(const struct buffers_opts *o)
+{
+	struct holders hs = { 0 };
+	struct tracked *tb = NULL;
+	const char *line, *nl;
+	size_t ntb = 0, n = 0;
+	struct kbuf kb;
+	char *text;
+	int ret;
+
+	ret = tracker_open(false);
+	if (ret)
+		return ret;
+	ret = dho_read("buffers", &text);
+	if (ret)
+		return ret;
+	for (line = text; *line; line = *nl ? nl + 1 : nl) {
+		nl = strchrnul(line, '\n');
+		n++;
+	}
+	tb = calloc(n + 1, sizeof(*tb));
+	if (!tb) {
+		free(text);
+		return env_error("out of memory");
+	}
+	for (line = text; *line; line = *nl ? nl + 1 : nl) {
+		nl = strchrnul(line, '\n');
+		if (kbuf_parse(line, nl - line, &kb)) {
+			tb[ntb].ino = kb.ino;
+			tb[ntb++].size = kb.size;
+		}
+	}
+	/* every process: -p shows who else holds its buffers, and shares */
+	ret = scan_proc(&hs, 0);
+	if (!ret && o->by_process)
+		ret = buffers_by_process(o, tb, ntb, &hs);
+	else if (!ret)
+		ret = buffers_list(o, text, &hs);
+	free(text);
+	free(tb);
+	free(hs.h);
+	return ret;
 }
 
 /* --- reports --- */
@@ -3387,7 +4121,7 @@ static const char *opt_name(const struct option *opts, int c)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_NAME = 256, OPT_NUMBER, OPT_FROM };
+	enum { OPT_NAME = 256, OPT_NUMBER, OPT_FROM, OPT_BY_PROCESS };
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "json", no_argument, NULL, 'j' },
@@ -3395,6 +4129,9 @@ int main(int argc, char **argv)
 		{ "name", required_argument, NULL, OPT_NAME },
 		{ "number", required_argument, NULL, OPT_NUMBER },
 		{ "from", required_argument, NULL, OPT_FROM },
+		{ "by-process", no_argument, NULL, OPT_BY_PROCESS },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "output", required_argument, NULL, 'o' },
 		{ }
 	};
 	/* each command's options, by their getopt value */
@@ -3403,13 +4140,14 @@ int main(int argc, char **argv)
 		int opts[4];
 	} cmds[] = {
 		{ "status", { 0 } },
-		{ "buffers", { 0 } },
+		{ "buffers", { OPT_BY_PROCESS, 'p', 'o' } },
 		{ "check", { 'j', 'k', OPT_NAME, OPT_NUMBER } },
 		{ "reports", { 'j', OPT_FROM } },
 		{ "watch", { 0 } },
 	};
 	struct check_opts co = { .fmt = FMT_TEXT, .number = 1 };
 	struct reports_opts ro = { 0 };
+	struct buffers_opts bo = { .fmt = OUT_TABLE };
 	bool numbered = false;
 	const char *cmd;
 	unsigned int i, k;
@@ -3442,7 +4180,7 @@ int main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+hjk", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+hjkp:o:", opts, NULL)) != -1) {
 		if (c == '?')
 			return usage();
 		for (k = 0; c != 'h' && k < ARRAY_SIZE(cmds[i].opts); k++)
@@ -3480,6 +4218,24 @@ int main(int argc, char **argv)
 				return usage_error("--from: no file named");
 			ro.from = optarg;
 			break;
+		case OPT_BY_PROCESS:
+			bo.by_process = true;
+			break;
+		case 'p':
+			if (buffers_pid(optarg, &bo))
+				return EXIT_ENV;
+			break;
+		case 'o':
+			if (!strcmp(optarg, "table"))
+				bo.fmt = OUT_TABLE;
+			else if (!strcmp(optarg, "csv"))
+				bo.fmt = OUT_CSV;
+			else if (!strcmp(optarg, "json"))
+				bo.fmt = OUT_JSON;
+			else
+				return usage_error("-o: unknown format '%s' (table, csv or json)",
+						   optarg);
+			break;
 		}
 	}
 	argc -= optind;
@@ -3498,7 +4254,7 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "status"))
 		return cmd_status();
 	if (!strcmp(cmd, "buffers"))
-		return cmd_buffers();
+		return cmd_buffers(&bo);
 	if (!strcmp(cmd, "reports"))
 		return cmd_reports(&ro);
 	return cmd_watch();
