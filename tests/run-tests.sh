@@ -44,6 +44,22 @@ bash "$repo/tests/vm.sh" -q -b "$build" -r "$run" -k "$ktree/arch/x86/boot/bzIma
 	-t "$timeout" -a "$append" -- \
 	"bash $repo/tests/guest-suites.sh $build/$variant '$only'"
 rc=$?
+# A second, short boot with tracking off at boot and the tracker's KUnit
+# suites, whose cases switch tracking off and on: it must stay off.  Its
+# TAP joins out.log as the suite boot_off (a full run only).
+if [ -z "$only" ] && [ -z "$glob" ]; then
+	mkdir -p "$run/boot-off"
+	bash "$repo/tests/vm.sh" -q -b "$build" -r "$run/boot-off" \
+		-k "$ktree/arch/x86/boot/bzImage" -t 900 \
+		-a "dma_heap_owner=off kunit.filter_glob=dma-heap-owner*" -- \
+		"bash $repo/tests/boot-off.sh"
+	off_rc=$?
+	{
+		echo "@@SUITE boot_off"
+		grep -v '@@DHO-EXIT' "$run/boot-off/out.log"
+		echo "@@END boot_off $off_rc"
+	} >> "$run/out.log"
+fi
 python3 "$summarize" --variant "$variant" --kunit-glob "$glob" \
 	"$run" "$ktree" "$rc" "$only"
 exit

@@ -22,6 +22,8 @@ What fails the run:
   that one) that never ran, whose binary or script was not there (the
   guest's '@@MISSING' line), or that did not finish.  An unknown [suite].
   The test importer's insmod (the 'insmod' line), which every run needs.
+  In a full run (no [suite], no --kunit-glob), the second boot's suites
+  (BOOT_SUITES: boot_off), which tests/run-tests.sh appends to out.log.
 - KUnit: kunit.py parse exiting non-zero, reporting errors, or counting
   otherwise than this summary; a suite that crashed, printed no cases or
   never printed ("missing expected subtest"); an expected KUnit suite
@@ -59,6 +61,9 @@ EXPECTED = {
 }
 # Loading the test importer: every run, whatever [suite] says.
 SETUP_SUITES = ['insmod']
+# Suites of a second boot (tests/run-tests.sh), in a full run only (no
+# [suite], no --kunit-glob): boot_off, tracking off at boot stays off.
+BOOT_SUITES = ['boot_off']
 # KUnit suites that must be there (others may appear and are counted).
 KUNIT_SUITES = ['dma-heap-helpers', 'dma-heap-owner']
 
@@ -305,7 +310,7 @@ def tap(name, body, rc, missing):
     return r
 
 
-def userspace(run, variant, only):
+def userspace(run, variant, only, glob=''):
     """The suites framed by @@SUITE/@@END in out.log, and the missing."""
     results = []
     lines = read_lines(os.path.join(run, 'out.log'))
@@ -359,10 +364,12 @@ def userspace(run, variant, only):
             "unknown suite '%s'; the %s kernel's suites: %s (KUnit suites "
             "are chosen with KUNIT=glob)"
             % (only, variant, ' '.join(EXPECTED[variant]))]))
-    expected = SETUP_SUITES + ([only] if only else EXPECTED[variant])
+    full = not only and not glob
+    expected = (SETUP_SUITES + ([only] if only else EXPECTED[variant]) +
+                (BOOT_SUITES if full else []))
     for name in expected:
         if name not in ran and (name in EXPECTED[variant] or
-                                name in SETUP_SUITES):
+                                name in SETUP_SUITES or name in BOOT_SUITES):
             results.append(Result(name, failed=1, notes=[
                 'missing: never ran (left out of guest-suites.sh, or the '
                 'VM stopped before it)']))
@@ -370,6 +377,9 @@ def userspace(run, variant, only):
         if only and name != only and name not in SETUP_SUITES:
             results.append(Result(name, failed=1, notes=[
                 'ran although SUITE=%s' % only]))
+        elif name in BOOT_SUITES and not full:
+            results.append(Result(name, failed=1, notes=[
+                'ran although KUNIT=%s' % glob]))
     return results
 
 
@@ -395,7 +405,7 @@ def main(argv):
     results = []
     if not a.suite or a.kunit_glob:
         results += kunit(a.run, a.ktree, a.kunit_glob)
-    results += userspace(a.run, a.variant, a.suite)
+    results += userspace(a.run, a.variant, a.suite, a.kunit_glob)
     results.append(console(a.run))
     if a.vm_rc != 0:
         results.append(Result('vm', failed=1, notes=[

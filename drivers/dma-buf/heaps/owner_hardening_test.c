@@ -30,6 +30,7 @@
 #define DEV_NAME "dho-hardening-dev"
 
 struct hardening_test {
+	bool was_enabled;
 	struct device *dev;
 	struct heap_helper_heap *heap;
 	long before[DHO_NR_CLASSES];
@@ -86,7 +87,8 @@ static int hardening_test_init(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, dma_set_max_seg_size(t->dev, UINT_MAX), 0);
 	KUNIT_ASSERT_EQ(test, dma_set_mask_and_coherent(t->dev, DMA_BIT_MASK(64)), 0);
 	test->priv = t;
-	if (!dma_heap_owner_enabled())
+	t->was_enabled = dma_heap_owner_enabled();
+	if (!t->was_enabled)
 		kunit_skip(test, "tracking is off (dma_heap_owner=off or debugfs)");
 	/* these tests provoke violations on purpose */
 	dma_heap_owner_kunit_expect(test);
@@ -99,7 +101,9 @@ static void hardening_test_exit(struct kunit *test)
 {
 	struct hardening_test *t = test->priv;
 
-	dho_set_enabled(true);
+	/* cases switch it off: back on, unless it was off (dma_heap_owner=off) */
+	if (t->was_enabled)
+		dho_set_enabled(true);
 	root_device_unregister(t->dev);
 }
 
