@@ -4,8 +4,10 @@
  * lines for tests/bench.sh to compare across kernels and tracker states.
  *
  *   dho-bench ops              the operation set
- *   dho-bench scale N          N processes doing SYNC cycles on their own buffers:
- *                              "scale<N> <ops per second, all processes>"
+ *   dho-bench scale N          N processes, each on its own buffers: SYNC
+ *                              windows touching 64 KiB, then 4 KiB allocations:
+ *                              "scale_sync<N> <windows per second, all processes>"
+ *                              "scale_alloc<N> <allocations per second, all>"
  *   dho-bench live N           SYNC cycle median with N extra live buffers
  *   dho-bench slab N           SUnreclaim kB per buffer with N live 4 KiB buffers
  */
@@ -131,6 +133,26 @@ static void bench_ops(void)
 	}
 	printf("sync_touch_1m %lld\n", median(samples, reps));
 	munmap(p, len);
+	close(fd);
+
+	/* a SYNC'd frame of 8 MiB */
+	fd = alloc_or_die(8 * len);
+	p = mmap(NULL, 8 * len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		die("mmap");
+	reps = 40;
+	for (i = 0; i < reps; i++) {
+		t = now_ns();
+		dho_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+		touch(p, 8 * len);
+		dho_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+		samples[i] = now_ns() - t;
+	}
+	printf("sync_touch_8m %lld\n", median(samples, reps));
+	munmap(p, 8 * len);
+	close(fd);
+
+	fd = alloc_or_die(len);
 
 	imp = open("/dev/dho_importer", O_RDWR);
 	if (imp < 0 || ioctl(imp, DHO_IMP_IMPORT, &fd))
@@ -155,35 +177,57 @@ static void bench_ops(void)
 	close(fd);
 }
 
-static long long sync_loop(int reps)
+/* SYNC windows touching a 64 KiB mapping of the process's own buffer */
+static void sync_loop(int reps)
 {
-	int fd = alloc_or_die(4096), i;
-	long long t = now_ns();
+	const size_t len = 64 << 10;
+	int fd = alloc_or_die(len), i;
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 
+	if (p == MAP_FAILED)
+		die("mmap");
 	for (i = 0; i < reps; i++) {
 		dho_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+		touch(p, len);
 		dho_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
 	}
-	t = now_ns() - t;
+	munmap(p, len);
 	close(fd);
-	return t;
+}
+
+static void alloc_loop(int reps)
+{
+	int i;
+
+	for (i = 0; i < reps; i++)
+		close(alloc_or_die(4096));
+}
+
+/* @procs processes, started together; the throughput of all of them */
+static void scale_run(const char *name, int procs, int reps, void (*loop)(int))
+{
+	int i, status, failed = 0;
+	long long t = now_ns();
+
+	for (i = 0; i < procs; i++)
+		if (!fork()) {
+			loop(reps);
+			_exit(0);
+		}
+	while (wait(&status) > 0)
+		failed |= !WIFEXITED(status) || WEXITSTATUS(status);
+	t = now_ns() - t;
+	if (failed) {
+		fprintf(stderr, "dho-bench: a %s process failed\n", name);
+		exit(1);
+	}
+	printf("%s%d %.0f\n", name, procs, (double)procs * reps * 1e9 / t);
 }
 
 static void bench_scale(int procs)
 {
-	const int reps = 20000;
-	long long t = now_ns();
-	int i;
-
-	for (i = 0; i < procs; i++)
-		if (!fork()) {
-			sync_loop(reps);
-			_exit(0);
-		}
-	while (wait(NULL) > 0)
-		;
-	t = now_ns() - t;
-	printf("scale%d %.0f\n", procs, (double)procs * reps * 1e9 / t);
+	scale_run("scale_sync", procs, 4000, sync_loop);
+	scale_run("scale_alloc", procs, 3000, alloc_loop);
 }
 
 static void sync_median(const char *label)

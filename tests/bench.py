@@ -1,119 +1,175 @@
 #!/usr/bin/env python3
-"""make bench: time the heap operations on upstream's 6.1 heaps, ours with the
-tracker compiled out, compiled in but disabled, and enabled; and dma-debug's
-overhead on the same map/unmap workload.  Prints medians, ratios and a
-PASS/FAIL line per budget.  Ratios between tracker states come from one boot;
-ratios between kernels (upstream, compiled out) necessarily from two.
+"""make bench: what tracking costs, as ratios and PASS/FAIL budget lines.
 
     bench.py <build-dir>
+
+Kernels: Debian's pristine 6.1 with upstream's heaps ('upstream'), ours
+with the tracker compiled out ('notrack'), ours with it compiled in
+('base'; tracking switched off and on through debugfs in one boot).
+
+- Ratios between two settings of one kernel (enabled / disabled) come from
+  one boot, several rounds interleaved (D E D E ...), best of the rounds.
+- Ratios between two kernels come from interleaved boots, BOOTS of each
+  (upstream notrack base, upstream notrack base, ...); each boot gives one
+  ratio, printed as the median with the spread [min..max].  Such a line
+  PASSes only when the whole spread is within its budget, FAILs when the
+  whole spread is beyond it, and is UNSURE (not a pass) otherwise.
+- Every boot runs with dma_debug=off: DMA_API_DEBUG is compiled into all
+  three kernels (the test configuration) and off at boot, so no figure
+  carries dma-debug's cost, but for the one line that compares dma-debug's
+  overhead with the tracker's (one more boot, dma-debug on).
+
+Software emulation (TCG) skews absolute times: read the ratios.  The exit
+status is 0 when every budget line passes, 1 otherwise.
 """
 import os
 import re
+import statistics
 import subprocess
 import sys
 
-build = os.path.realpath(sys.argv[1])
+build = os.path.realpath(sys.argv[1]) if len(sys.argv) > 1 else sys.exit(__doc__)
 repo = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
-ROUNDS = int(os.environ.get('DHO_BENCH_ROUNDS', '2'))
+ROUNDS = int(os.environ.get('DHO_BENCH_ROUNDS', '3'))
+BOOTS = int(os.environ.get('DHO_BENCH_BOOTS', '3'))
 LIVE = int(os.environ.get('DHO_BENCH_LIVE', '100000'))
+D = '/sys/kernel/debug/dma_heap_owner/disabled'
+QUIET = 'dma_debug=off kunit.enable=0'
 
 
 def sh(*args):
     subprocess.run(args, check=True)
 
 
-def vm(variant, script, append=''):
-    """Run a guest script on one kernel; return its stdout lines."""
+def vm(variant, script, append=QUIET):
+    """Run a guest script on one kernel; return its stdout lines and console."""
     bindir = os.path.join(build, variant, 'bin')
     kernel = os.path.join(build, 'linux-' + variant, 'arch/x86/boot/bzImage')
-    cmd = 'insmod %s/dho_importer.ko; export PATH=%s:$PATH; %s' % (bindir, bindir, script)
+    cmd = 'set -e; insmod %s/dho_importer.ko; export PATH=%s:$PATH; %s' % (
+        bindir, bindir, script)
     p = subprocess.run(['bash', os.path.join(repo, 'tests/vm.sh'), '-q', '-b', build,
                         '-k', kernel, '-t', '1800', '-a', append, '--', cmd],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     run = re.search(r'run directory (\S+)', p.stderr)
     out = open(os.path.join(run.group(1), 'out.log'), errors='replace').read() if run else ''
+    console = open(os.path.join(run.group(1), 'console.log'),
+                   errors='replace').read() if run else ''
     if p.returncode:
         sys.exit('bench: %s run failed (%d): %s\n%s' % (variant, p.returncode, p.stderr, out))
-    return out.splitlines(), (open(os.path.join(run.group(1), 'console.log'),
-                                   errors='replace').read() if run else '')
+    return out.splitlines(), console
 
 
-def parse(lines, tag=None):
-    """'[tag] op value' lines -> {op: min over rounds} (min of medians)."""
+def parse(lines, tag):
+    """'tag op value' lines -> {op: [value per round]}."""
     res = {}
-    for l in lines:
-        f = l.split()
-        if tag is not None:
-            if len(f) != 3 or f[0] != tag:
-                continue
-            f = f[1:]
-        if len(f) == 2 and re.match(r'^-?[0-9.]+$', f[1]):
-            v = float(f[1])
-            res[f[0]] = min(res.get(f[0], v), v)
+    for line in lines:
+        f = line.split()
+        if len(f) == 3 and f[0] == tag and re.match(r'^-?[0-9.]+$', f[2]):
+            res.setdefault(f[1], []).append(float(f[2]))
     return res
 
 
-def rounds(tagged):
-    body = []
-    for r in range(ROUNDS):
-        for tag, pre in tagged:
-            body.append('%s dho-bench ops | sed "s/^/%s /"' % (pre, tag))
-    return '; '.join(body)
+def tagged(tag, pre, what='ops'):
+    return '%s dho-bench %s | sed "s/^/%s /"' % (pre, what, tag)
 
 
 for v in ('upstream', 'notrack', 'base'):
     sh('bash', os.path.join(repo, 'tests/kernel.sh'), v, build)
     sh('bash', os.path.join(repo, 'tests/build-user.sh'), build, v)
 
-D = '/sys/kernel/debug/dma_heap_owner/disabled'
-print('bench: upstream 6.1 heaps', flush=True)
-up_lines, _ = vm('upstream', rounds([('U', '')]))
-print('bench: ours, tracker compiled out', flush=True)
-out_lines, _ = vm('notrack', rounds([('O', '')]) + '; dho-bench slab 10000 | sed "s/^/O /"')
-print('bench: ours, tracker disabled and enabled (one boot)', flush=True)
-base_lines, console = vm('base', rounds([('D', 'echo 1 > %s;' % D), ('E', 'echo 0 > %s;' % D)]) +
-                         '; echo 0 > %s; dho-bench scale 1 | sed "s/^/E /";'
-                         ' dho-bench scale 2 | sed "s/^/E /";'
-                         ' dho-bench scale 1 | sed "s/^/E /";'
-                         ' dho-bench scale 2 | sed "s/^/E /";'
-                         ' dho-bench live 0 | sed "s/^/E /";'
-                         ' dho-bench live %d | sed "s/^/E /";'
-                         ' dho-bench slab 10000 | sed "s/^/E /"' % (D, LIVE))
-print('bench: dma-debug off (dma_debug=off), tracker disabled and enabled', flush=True)
-nd_lines, _ = vm('base', rounds([('N', 'echo 1 > %s;' % D), ('M', 'echo 0 > %s;' % D)]),
-                 append='dma_debug=off')
+# Interleaved boots: one round of each setting per boot.
+boots = {'U': [], 'O': [], 'BD': [], 'BE': []}
+for b in range(BOOTS):
+    print('bench: boot round %d of %d: upstream, compiled out, base' % (b + 1, BOOTS),
+          flush=True)
+    lines, _ = vm('upstream', tagged('U', '') + '; ' + tagged('U', '', 'slab 10000'))
+    boots['U'].append({k: v[0] for k, v in parse(lines, 'U').items()})
+    lines, _ = vm('notrack', tagged('O', '') + '; ' + tagged('O', '', 'slab 10000'))
+    boots['O'].append({k: v[0] for k, v in parse(lines, 'O').items()})
+    lines, _ = vm('base', '; '.join([tagged('D', 'echo 1 > %s;' % D),
+                                      tagged('D', '', 'slab 10000'),
+                                      tagged('E', 'echo 0 > %s;' % D)]))
+    boots['BD'].append({k: v[0] for k, v in parse(lines, 'D').items()})
+    boots['BE'].append({k: v[0] for k, v in parse(lines, 'E').items()})
 
-U, O = parse(up_lines, 'U'), parse(out_lines, 'O')
-Dd, E = parse(base_lines, 'D'), parse(base_lines, 'E')
-N, M = parse(nd_lines, 'N'), parse(nd_lines, 'M')
+print('bench: base, tracking disabled and enabled in one boot, %d rounds' % ROUNDS,
+      flush=True)
+body = []
+for r in range(ROUNDS):
+    body += [tagged('D', 'echo 1 > %s;' % D), tagged('E', 'echo 0 > %s;' % D)]
+body += ['echo 0 > %s' % D]
+for r in range(2):
+    body += [tagged('E', '', 'scale 1'), tagged('E', '', 'scale 2')]
+body += [tagged('E', '', 'live 0'), tagged('E', '', 'live %d' % LIVE),
+         tagged('E', '', 'slab 10000')]
+one_lines, console = vm('base', '; '.join(body))
+Dd, E = parse(one_lines, 'D'), parse(one_lines, 'E')
+print('bench: base with dma-debug on, tracking disabled', flush=True)
+dd_lines, _ = vm('base', '; '.join([tagged('G', 'echo 1 > %s;' % D)] * 2),
+                 append='kunit.enable=0')
+G = parse(dd_lines, 'G')
+
 m = re.search(r'(\d+) bytes per buffer record \+ (\d+) of history, (\d+) per user mapping, '
               r'(\d+) per attachment', console)
-rec, hist, vma, att = (int(x) for x in m.groups()) if m else (-1, -1, -1, -1)
+rec, hist, vma, att = (int(x) for x in m.groups()) if m else (None,) * 4
+
+
+def best(d, op):
+    v = d.get(op)
+    return min(v) if v else None
+
+
+def across(key, op):
+    """One value per boot of kernel setting @key."""
+    return [b.get(op) for b in boots[key]]
+
+
+def boot_ratios(a, b, op):
+    return [x / y for x, y in zip(across(a, op), across(b, op)) if x and y]
+
 
 ops = ['alloc_free_4k', 'alloc_free_64k', 'alloc_free_1024k', 'alloc_free_8192k',
        'alloc_free_32768k', 'mmap_touch_1m', 'sync_cycle', 'sync_touch_1m',
-       'vmap_vunmap', 'attach_map_unmap']
+       'sync_touch_8m', 'vmap_vunmap', 'attach_map_unmap']
+fmt = lambda x: '%.1f' % (x / 1000) if x else '-'
 print()
-print('medians in microseconds (best of %d rounds); software emulation: compare ratios' % ROUNDS)
+print('medians in microseconds; kernels: median of %d interleaved boots;'
+      ' disabled/enabled: best of %d rounds in one boot' % (BOOTS, ROUNDS))
 print('%-18s %10s %10s %10s %10s %8s %8s %8s' %
       ('operation', 'upstream', 'compiled', 'disabled', 'enabled',
        'out/up', 'dis/out', 'en/dis'))
 for op in ops:
-    u, o, d, e = U.get(op), O.get(op), Dd.get(op), E.get(op)
+    u = [x for x in across('U', op) if x]
+    o = [x for x in across('O', op) if x]
+    u, o = (statistics.median(u) if u else None), (statistics.median(o) if o else None)
+    d, e = best(Dd, op), best(E, op)
     r = lambda a, b: '%.3f' % (a / b) if a and b else '-'
-    f = lambda x: '%.1f' % (x / 1000) if x else '-'
     print('%-18s %10s %10s %10s %10s %8s %8s %8s' %
-          (op, f(u), f(o), f(d), f(e), r(o, u), r(d, o), r(e, d)))
+          (op, fmt(u), fmt(o), fmt(d), fmt(e), r(o, u), r(d, o), r(e, d)))
 
 results = []
 
 
-def budget(name, value, limit, fmt='%.3f', le=True):
+def line(verdict, name, shown, limit, le):
+    results.append(verdict == 'PASS')
+    print('%-6s %-62s %s (budget %s %s)' % (verdict, name, shown, '<=' if le else '>=', limit))
+
+
+def budget(name, value, limit, le=True, fmt='%.3f'):
+    """A one-boot figure."""
     ok = value is not None and (value <= limit if le else value >= limit)
-    results.append(ok)
-    print('%s  %-58s %s (budget %s %s)' % ('PASS' if ok else 'FAIL', name,
-                                            fmt % value if value is not None else '-',
-                                            '<=' if le else '>=', fmt % limit))
+    line('PASS' if ok else 'FAIL', name, fmt % value if value is not None else '-',
+         fmt % limit, le)
+
+
+def spread(name, ratios, limit):
+    """A ratio between kernels, one per boot: passes only if all of it does."""
+    if not ratios:
+        line('FAIL', name, '-', '%.3f' % limit, True)
+        return
+    lo, hi, med = min(ratios), max(ratios), statistics.median(ratios)
+    verdict = 'PASS' if hi <= limit else 'FAIL' if lo > limit else 'UNSURE'
+    line(verdict, name, '%.3f [%.3f..%.3f]' % (med, lo, hi), '%.3f' % limit, True)
 
 
 def ratio(a, b):
@@ -121,30 +177,56 @@ def ratio(a, b):
 
 
 print()
-for op in ops:
-    budget('compiled out / upstream: ' + op, ratio(O.get(op), U.get(op)), 1.03)
-for op in ops:
-    budget('disabled / compiled out: ' + op, ratio(Dd.get(op), O.get(op)), 1.02)
-budget('enabled / disabled: alloc_free_4k', ratio(E.get('alloc_free_4k'), Dd.get('alloc_free_4k')), 1.10)
-for op in ('alloc_free_1024k', 'alloc_free_8192k', 'alloc_free_32768k'):
-    budget('enabled / disabled: ' + op, ratio(E.get(op), Dd.get(op)), 1.03)
-budget('enabled / disabled: sync_cycle (no touching)', ratio(E.get('sync_cycle'), Dd.get('sync_cycle')), 1.25)
-ours = ratio(E.get('attach_map_unmap'), Dd.get('attach_map_unmap'))
-dmadebug = ratio(Dd.get('attach_map_unmap'), N.get('attach_map_unmap'))
-print('      map/unmap overhead: tracker %s, dma-debug %s' %
+print('# one boot: enabled / disabled')
+budget('a CPU window: sync_touch_1m enabled / mmap_touch_1m disabled',
+       ratio(best(E, 'sync_touch_1m'), best(Dd, 'mmap_touch_1m')), 1.2)
+budget('sync_cycle', ratio(best(E, 'sync_cycle'), best(Dd, 'sync_cycle')), 2.0)
+budget('mmap_touch_1m', ratio(best(E, 'mmap_touch_1m'), best(Dd, 'mmap_touch_1m')), 1.3)
+budget('vmap_vunmap', ratio(best(E, 'vmap_vunmap'), best(Dd, 'vmap_vunmap')), 1.5)
+budget('attach_map_unmap', ratio(best(E, 'attach_map_unmap'), best(Dd, 'attach_map_unmap')), 1.15)
+budget('alloc_free_4k', ratio(best(E, 'alloc_free_4k'), best(Dd, 'alloc_free_4k')), 1.15)
+budget('a transition with %d live buffers / with one' % LIVE,
+       ratio(best(E, 'sync_cycle_live_many'), best(E, 'sync_cycle_live_one')), 1.1)
+budget('2 processes / 1, SYNC windows touching 64 KiB',
+       ratio(best(E, 'scale_sync2'), best(E, 'scale_sync1')), 1.6, le=False)
+budget('2 processes / 1, 4 KiB allocations',
+       ratio(best(E, 'scale_alloc2'), best(E, 'scale_alloc1')), 1.6, le=False)
+ours = ratio(best(E, 'attach_map_unmap'), best(Dd, 'attach_map_unmap'))
+dmadebug = ratio(best(G, 'attach_map_unmap'), best(Dd, 'attach_map_unmap'))
+print('       map/unmap overhead: tracker %s, dma-debug %s' %
       ('%.3f' % ours if ours else '-', '%.3f' % dmadebug if dmadebug else '-'))
-budget('map/unmap: tracker overhead below dma-debug\'s (ratio of the two)',
+budget('map/unmap: tracker overhead / dma-debug overhead',
        ratio(ours - 1, dmadebug - 1) if ours and dmadebug and dmadebug > 1 else None, 1.0)
-budget('bytes per buffer record (history ring apart)', rec, 128, '%d')
-print('      history ring: %d bytes per buffer; attachment record %d bytes (embedded)' % (hist, att))
-budget('bytes per user mapping record', vma, 64, '%d')
-if 'slab_bytes_per_buffer' in E and 'slab_bytes_per_buffer' in O:
-    print('      slab per 4 KiB buffer with 10,000 live: tracker %d B, compiled out %d B (+%d)' %
-          (E['slab_bytes_per_buffer'], O['slab_bytes_per_buffer'],
-           E['slab_bytes_per_buffer'] - O['slab_bytes_per_buffer']))
-budget('scaling: 2 processes / 1 process, SYNC cycles', ratio(E.get('scale2'), E.get('scale1')),
-       1.6, le=False)
-budget('transition cost, %d live buffers / 1' % LIVE,
-       ratio(E.get('sync_cycle_live_many'), E.get('sync_cycle_live_one')), 1.10)
+
 print()
-print('%d budgets passed, %d failed' % (sum(results), len(results) - sum(results)))
+print('# interleaved boots: one ratio per boot, median [min..max]')
+spread('a CPU window: sync_touch_1m enabled / mmap_touch_1m compiled out',
+       [e / o for e, o in zip(across('BE', 'sync_touch_1m'), across('O', 'mmap_touch_1m'))
+        if e and o], 1.2)
+spread('alloc_free_4k disabled / compiled out', boot_ratios('BD', 'O', 'alloc_free_4k'), 1.03)
+for op in ops:
+    if op.startswith('alloc_free_'):
+        spread('%s compiled out / upstream' % op, boot_ratios('O', 'U', op), 1.03)
+spread('slab bytes per live 4 KiB buffer: disabled / compiled out',
+       boot_ratios('BD', 'O', 'slab_bytes_per_buffer'), 1.03)
+
+print()
+print('# memory')
+print('       slab bytes per live 4 KiB buffer: upstream %s, compiled out %s, disabled %s,'
+      ' enabled %s' % tuple('%.0f' % statistics.median(v) if v else '-' for v in (
+          [x for x in across('U', 'slab_bytes_per_buffer') if x],
+          [x for x in across('O', 'slab_bytes_per_buffer') if x],
+          [x for x in across('BD', 'slab_bytes_per_buffer') if x],
+          E.get('slab_bytes_per_buffer', []))))
+budget('bytes per buffer record (history ring apart)', rec, 192, fmt='%d')
+print('       history ring: %s bytes per tracked buffer; attachment record %s bytes (embedded)'
+      % (hist, att))
+budget('bytes per user mapping record', vma, 64, fmt='%d')
+
+frame = lambda op: ('%.1f us' % ((best(E, op) - best(Dd, op)) / 1000)
+                    if best(E, op) and best(Dd, op) else '-')
+print()
+print('a SYNC\'d frame (SYNC start, a touch of every page, SYNC end) costs %s more with'
+      ' tracking on for 1 MiB, %s for 8 MiB' % (frame('sync_touch_1m'), frame('sync_touch_8m')))
+print('%d budget lines pass, %d do not' % (results.count(True), results.count(False)))
+sys.exit(0 if all(results) else 1)
