@@ -123,10 +123,11 @@ struct dho_pending {
 	struct dho_violation v[DHO_MAX_PENDING];
 };
 
-/* owner.c */
+/* owner-setup.c */
 const char *dho_op_name(unsigned int op);
 extern struct mutex dho_buffers_lock;
 extern struct list_head dho_buffers;
+extern struct kmem_cache *dho_record_cache;
 void dho_set_enabled(bool on);
 void dho_forget_reports(void);
 void dho_disable_oom(const char *what);
