@@ -32,9 +32,12 @@ userspace: kernel
 
 # The summary's self-test first, on the host: a summary that can lie is
 # worse than none.  It needs the unpacked tree's kunit.py, hence after
-# kernel.  DHO_ALLOW_SKIP=suite,... lets those suites skip every case.
+# kernel.  Then the harness's: a skip in a fixture setup skips the body
+# (tests/harness_skip_test.c, built with the suites).
+# DHO_ALLOW_SKIP=suite,... lets those suites skip every case.
 test: userspace
 	@python3 tests/summarize_test.py $(KTREE)
+	@bash tests/harness-skip-check.sh $(BUILD)/$(VARIANT)/bin/harness_skip_test
 	@bash tests/run-tests.sh $(BUILD) $(VARIANT) '$(SUITE)' '$(KUNIT)'
 
 # make run's command, as written: $(value CMD) is not expanded by make, so

@@ -26,6 +26,7 @@
 #include "dho_test.h"
 #include "importer/dho_importer.h"
 #include "kselftest_harness.h"
+#include "dho_harness.h"
 
 #define LEN	(8 * 4096)
 #define MAX_NTH	400
@@ -279,7 +280,7 @@ FIXTURE(sweep) {
 FIXTURE_SETUP(sweep)
 {
 	if (!dho_tracker_present() || access("/dev/dho_importer", W_OK))
-		SKIP(return, "needs the tracker and dho_importer.ko");
+		DHO_SETUP_SKIP("needs the tracker and dho_importer.ko");
 }
 
 FIXTURE_TEARDOWN(sweep)

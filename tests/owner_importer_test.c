@@ -28,9 +28,9 @@ FIXTURE(drv) {
 FIXTURE_SETUP(drv)
 {
 	if (!dho_tracker_present())
-		SKIP(return, "kernel without the tracker");
+		DHO_SETUP_SKIP("kernel without the tracker");
 	if (access("/dev/dho_importer", R_OK | W_OK))
-		SKIP(return, "dho_importer.ko not loaded");
+		DHO_SETUP_SKIP("dho_importer.ko not loaded");
 	ASSERT_EQ(0, dho_write_file(DHO_DEBUGFS "/filter", ""));
 	ASSERT_EQ(0, dho_trace_start());
 	self->buffers = dho_buffers_count();
@@ -353,9 +353,9 @@ FIXTURE_VARIANT_ADD(close_order, mmap_driver_fd) { .order = { C_MAP, C_IMP, C_FD
 FIXTURE_SETUP(close_order)
 {
 	if (!dho_tracker_present())
-		SKIP(return, "kernel without the tracker");
+		DHO_SETUP_SKIP("kernel without the tracker");
 	if (access("/dev/dho_importer", R_OK | W_OK))
-		SKIP(return, "dho_importer.ko not loaded");
+		DHO_SETUP_SKIP("dho_importer.ko not loaded");
 	ASSERT_EQ(0, dho_counts(self->before));
 	dho_leak_begin(_metadata, &self->leak);
 }

@@ -28,7 +28,7 @@ FIXTURE(owner) {
 FIXTURE_SETUP(owner)
 {
 	if (!dho_tracker_present())
-		SKIP(return, "kernel without DMABUF_HEAPS_OWNER_DEBUG or debugfs not mounted");
+		DHO_SETUP_SKIP("kernel without DMABUF_HEAPS_OWNER_DEBUG or debugfs not mounted");
 	ASSERT_EQ(0, dho_write_file(DHO_DEBUGFS "/strict", "0"));
 	ASSERT_EQ(0, dho_write_file(DHO_DEBUGFS "/all_errors", "0"));
 	ASSERT_EQ(0, dho_trace_start());

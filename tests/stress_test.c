@@ -350,7 +350,7 @@ FIXTURE(stress) {
 FIXTURE_SETUP(stress)
 {
 	if (!dho_tracker_present() || access("/dev/dho_importer", W_OK))
-		SKIP(return, "needs the tracker and dho_importer.ko");
+		DHO_SETUP_SKIP("needs the tracker and dho_importer.ko");
 	self->procs = env_int("DHO_STRESS_PROCS", 4);
 	self->iters = env_int("DHO_STRESS_ITERS", 250);
 	ASSERT_EQ(0, dho_write_file(DHO_DEBUGFS "/strict", "0"));

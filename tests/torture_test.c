@@ -43,6 +43,7 @@
 #include "dho_test.h"
 #include "importer/dho_importer.h"
 #include "kselftest_harness.h"
+#include "dho_harness.h"
 
 #define PG		4096
 #define MAX_PAGES	16
@@ -972,9 +973,9 @@ FIXTURE_SETUP(torture)
 
 	probe();
 	if (!dho_tracker_present())
-		SKIP(return, "kernel without the tracker, or debugfs not mounted");
+		DHO_SETUP_SKIP("kernel without the tracker, or debugfs not mounted");
 	if (!have_importer)
-		SKIP(return, "dho_importer.ko not loaded");
+		DHO_SETUP_SKIP("dho_importer.ko not loaded");
 	ASSERT_LT(0, nheaps);
 	ASSERT_EQ(0, strcmp(heaps[0], "system"));
 	self->sh = mmap(NULL, sizeof(*self->sh), PROT_READ | PROT_WRITE,
@@ -992,8 +993,6 @@ FIXTURE_TEARDOWN(torture)
 {
 	int i;
 
-	if (!self->sh)
-		return;		/* skipped: 6.1's harness runs the body and this anyway */
 	for (i = 0; i < nkids; i++) {
 		if (kids[i] > 0) {
 			kill(kids[i], SIGKILL);
@@ -1130,8 +1129,6 @@ TEST_F_TIMEOUT(torture, correct_workload_under_chaos, 600)
 	char *p;
 	int fd;
 
-	if (!sh)
-		return;		/* skipped in the setup */
 	if (procs < 4)
 		procs = 4;
 	if (procs > MAX_WORKERS)
@@ -1442,8 +1439,6 @@ TEST_F_TIMEOUT(torture, self_disable_under_fault_injection, 600)
 	char *p;
 	int fd;
 
-	if (!self->sh)
-		return;		/* skipped in the setup */
 	snprintf(path, sizeof(path), "/proc/self/task/%ld/fail-nth", syscall(SYS_gettid));
 	nth = open(path, O_RDWR | O_CLOEXEC);
 	if (nth < 0)
