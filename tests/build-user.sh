@@ -29,8 +29,12 @@ cc dho-client "$repo/tests/dho_client.c"
 cc dho-bench "$repo/tests/bench.c"
 gcc -O2 -Wall -I"$ktree/usr/include" -o "$out/dmabuf-heap" \
 	"$ktree/tools/testing/selftests/dmabuf-heaps/dmabuf-heap.c"
-if [ -e "$repo/tools/debug/dma-heap-owner.c" ]; then
-	gcc -O2 -g -Wall -Wextra -o "$out/dma-heap-owner" "$repo/tools/debug/dma-heap-owner.c"
+# The CLI, through its own Makefile, its objects in <build-dir>/<variant>/cli.
+# install puts a new file in place, as the linker does, rather than writing
+# into the old one, which a VM may be running.
+if [ -e "$repo/tools/debug/Makefile" ]; then
+	make -s -C "$repo/tools/debug" O="$build/$variant/cli" CC=gcc CFLAGS="-O2 -g"
+	install -m 0755 "$build/$variant/cli/dma-heap-owner" "$out/dma-heap-owner"
 fi
 
 # The modules, built out of tree against this variant's kernel: the test
