@@ -129,6 +129,8 @@ struct dma_heap_owner_event {
  * @owner:       &enum dma_heap_owner_state
  * @cpu_win:     open CPU windows per &enum dma_data_direction, DMA_NONE too
  * @nr_mapped:   mapped attachments
+ * @user_mapped: a user PTE may map the buffer (set by the fault hook,
+ *               cleared when every user PTE is zapped)
  * @alias_dirty: the vmap alias holds writes not covered by a flush
  * @alias_stale: a device had the buffer since the alias was last invalidated
  * @reported:    bitmask of classes already reported for this buffer
@@ -148,6 +150,7 @@ struct dma_heap_owner {
 	u8 owner;
 	unsigned int cpu_win[DMA_NONE + 1];
 	unsigned int nr_mapped;
+	bool user_mapped;
 	bool alias_dirty;
 	bool alias_stale;
 	u32 reported;

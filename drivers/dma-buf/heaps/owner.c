@@ -119,11 +119,19 @@ static void dho_set_owner(struct heap_helper_buffer *buffer,
 	o->owner_ev = *ev;
 }
 
-/* Zap every user PTE of the buffer: the next user touch faults. */
+/*
+ * Zap every user PTE of the buffer: the next user touch faults.  Only the
+ * fault hook maps a tracked buffer (fork copies what it mapped), so there
+ * is nothing to zap until it has run: a SYNC cycle on an untouched mapping
+ * walks no page table.
+ */
 static void dho_zap_user(struct heap_helper_buffer *buffer)
 {
 	lockdep_assert_held(&buffer->lock);
+	if (!buffer->owner->user_mapped)
+		return;
 	unmap_mapping_range(buffer->dmabuf->file->f_mapping, 0, 0, 1);
+	buffer->owner->user_mapped = false;
 }
 
 static struct dho_violation *
@@ -303,7 +311,7 @@ void __dma_heap_owner_release(struct heap_helper_buffer *buffer)
 	struct dho_pending p = { 0 };
 	struct heap_helper_attachment *a;
 	struct dma_heap_owner_vma *r, *tmp;
-	depot_stack_handle_t stack;
+	depot_stack_handle_t stack = 0;
 
 	/*
 	 * Called whatever the static key says (dma_heap_owner_release()).
@@ -312,7 +320,6 @@ void __dma_heap_owner_release(struct heap_helper_buffer *buffer)
 	 */
 	if (!o)
 		return;
-	stack = dma_heap_owner_enabled() ? dho_save_stack() : 0;
 
 	mutex_lock(&dho_buffers_lock);
 	list_del_init(&o->node);
@@ -323,10 +330,13 @@ void __dma_heap_owner_release(struct heap_helper_buffer *buffer)
 		/* One report for the buffer, naming the first attachment. */
 		a = list_first_entry_or_null(&buffer->attachments,
 					     struct heap_helper_attachment, list);
-		if (a)
+		if (a) {
+			/* the record is freed below: a stack only for a report */
+			stack = dho_save_stack();
 			dho_set_device(dho_violation(buffer, &p, DHO_RELEASE_WHILE_MAPPED,
 						     "buffer released with an attachment left",
 						     stack), a);
+		}
 		dho_record(buffer, DHO_OP_RELEASE, DMA_NONE, NULL, stack);
 		trace_release(buffer, "release", DMA_NONE, NULL, -1);
 		WRITE_ONCE(o->tracked, false);
@@ -375,12 +385,11 @@ void __dma_heap_owner_detach(struct heap_helper_buffer *buffer,
 	struct dho_pending p = { 0 };
 	depot_stack_handle_t stack;
 
-	if (!dho_tracked_hint(buffer))
-		return;
-	stack = dho_save_stack();
+	/* a detach after its unmap, the right way, records nothing */
 	if (!dho_lock_tracked(buffer))
 		return;
 	if (a->owner.counted) {
+		stack = dho_save_stack();
 		dho_set_device(dho_violation(buffer, &p, DHO_RELEASE_WHILE_MAPPED,
 					     "attachment detached while still mapped",
 					     stack), a);
@@ -719,6 +728,8 @@ vm_fault_t __dma_heap_owner_fault(struct heap_helper_buffer *buffer,
 	trace_user_fault(buffer, "user_fault", write ? DMA_TO_DEVICE :
 			 DMA_FROM_DEVICE, NULL, vmf->pgoff);
 
+	if (!(v && dho_strict))
+		o->user_mapped = true;	/* mkwrite too: the page was mapped */
 	if (v && dho_strict) {
 		ret = VM_FAULT_SIGBUS;
 	} else if (mkwrite) {
