@@ -12,6 +12,7 @@
 
 #include <kunit/resource.h>
 #include <kunit/test-bug.h>
+#include <kunit/test.h>
 #include <kunit/visibility.h>
 #include <linux/kallsyms.h>
 #include <linux/panic.h>
@@ -94,11 +95,6 @@ EXPORT_SYMBOL_GPL(dma_heap_owner_class_count);
 #if IS_BUILTIN(CONFIG_KUNIT)
 #define DHO_KUNIT_EXPECT	"dma_heap_owner_expect"
 
-static void dho_kunit_expect_free(struct kunit_resource *res)
-{
-	kfree(res);
-}
-
 /**
  * dma_heap_owner_kunit_expect() - the running KUnit test expects violations
  * @test: the test
@@ -112,15 +108,17 @@ void dma_heap_owner_kunit_expect(struct kunit *test)
 {
 	struct kunit_resource *res;
 
-	res = kzalloc(sizeof(*res), GFP_KERNEL);
+	/*
+	 * Test-managed memory, added before the resource it holds, so freed
+	 * after it: KUnit reads a resource after its free callback, which
+	 * must not free it.  Expected twice, the second is left unused.
+	 */
+	res = kunit_kzalloc(test, sizeof(*res), GFP_KERNEL);
 	if (!res) {
 		kunit_fail_current_test("dma-heap-owner: out of memory");
 		return;
 	}
-	/* -EEXIST: expected already; the resource is then not ours to keep */
-	if (kunit_add_named_resource(test, NULL, dho_kunit_expect_free, res,
-				     DHO_KUNIT_EXPECT, NULL))
-		kfree(res);
+	kunit_add_named_resource(test, NULL, NULL, res, DHO_KUNIT_EXPECT, NULL);
 }
 EXPORT_SYMBOL_GPL(dma_heap_owner_kunit_expect);
 
