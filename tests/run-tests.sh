@@ -34,8 +34,8 @@ if [ -n "$only" ] && [ -z "$glob" ]; then
 	append="kunit.enable=0"
 	[ "$only" = kunit_example ] && append="kunit.filter_glob=dho-example-driver*"
 fi
-timeout=900
-[ "$variant" = debug ] && timeout=3600
+timeout=1200
+[ "$variant" = debug ] && timeout=5400
 
 mkdir -p "$build/vm"
 run=$(mktemp -d "$build/vm/test.XXXXXX")
