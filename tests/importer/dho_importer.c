@@ -10,6 +10,7 @@
  */
 
 #include <linux/dma-buf.h>
+#include <linux/dma-heap-compat.h>
 #include <linux/dma-mapping.h>
 #include <linux/fs.h>
 #include <linux/iosys-map.h>
@@ -94,7 +95,7 @@ static void dho_imp_release_all(struct dho_imp *imp)
 {
 	lockdep_assert_held(&imp->lock);
 	if (imp->sgt) {
-		dma_buf_unmap_attachment(imp->att, imp->sgt, imp->dir);
+		dma_buf_unmap_attachment_unlocked(imp->att, imp->sgt, imp->dir);
 		imp->sgt = NULL;
 	}
 	if (imp->att) {
@@ -102,7 +103,7 @@ static void dho_imp_release_all(struct dho_imp *imp)
 		imp->att = NULL;
 	}
 	if (imp->vmapped) {
-		dma_buf_vunmap(imp->dmabuf, &imp->map);
+		dma_buf_vunmap_unlocked(imp->dmabuf, &imp->map);
 		imp->vmapped = false;
 	}
 	if (imp->dmabuf) {
@@ -189,7 +190,7 @@ static long dho_imp_ioctl_locked(struct dho_imp *imp, unsigned int cmd,
 			return -ENXIO;
 		if (imp->sgt)
 			return -EBUSY;
-		sgt = dma_buf_map_attachment(imp->att, dir);
+		sgt = dma_buf_map_attachment_unlocked(imp->att, dir);
 		if (IS_ERR(sgt))
 			return PTR_ERR(sgt);
 		imp->sgt = sgt;
@@ -198,7 +199,7 @@ static long dho_imp_ioctl_locked(struct dho_imp *imp, unsigned int cmd,
 	case DHO_IMP_UNMAP:
 		if (!imp->sgt)
 			return -ENXIO;
-		dma_buf_unmap_attachment(imp->att, imp->sgt, imp->dir);
+		dma_buf_unmap_attachment_unlocked(imp->att, imp->sgt, imp->dir);
 		imp->sgt = NULL;
 		return 0;
 	case DHO_IMP_DETACH:
@@ -212,7 +213,7 @@ static long dho_imp_ioctl_locked(struct dho_imp *imp, unsigned int cmd,
 	case DHO_IMP_VMAP:
 		if (imp->vmapped)
 			return -EBUSY;
-		ret = dma_buf_vmap(imp->dmabuf, &imp->map);
+		ret = dma_buf_vmap_unlocked(imp->dmabuf, &imp->map);
 		if (ret)
 			return ret;
 		imp->vmapped = true;
@@ -220,7 +221,7 @@ static long dho_imp_ioctl_locked(struct dho_imp *imp, unsigned int cmd,
 	case DHO_IMP_VUNMAP:
 		if (!imp->vmapped)
 			return -ENXIO;
-		dma_buf_vunmap(imp->dmabuf, &imp->map);
+		dma_buf_vunmap_unlocked(imp->dmabuf, &imp->map);
 		imp->vmapped = false;
 		return 0;
 	case DHO_IMP_WRITE:

@@ -19,6 +19,7 @@
 #include <kunit/test.h>
 #include <linux/device.h>
 #include <linux/dma-buf.h>
+#include <linux/dma-heap-compat.h>
 #include <linux/dma-heap.h>
 #include <linux/dma-heap-helpers.h>
 #include <linux/dma-heap-owner.h>
@@ -48,7 +49,7 @@ static int example_queue_frame(struct device *dev, struct dma_buf *dmabuf,
 	struct sg_table *sgt;
 	int ret;
 
-	ret = dma_buf_vmap(dmabuf, &map);
+	ret = dma_buf_vmap_unlocked(dmabuf, &map);
 	if (ret)
 		return ret;
 	if (bracket) {
@@ -65,17 +66,17 @@ static int example_queue_frame(struct device *dev, struct dma_buf *dmabuf,
 		ret = PTR_ERR(att);
 		goto vunmap;
 	}
-	sgt = dma_buf_map_attachment(att, DMA_TO_DEVICE);
+	sgt = dma_buf_map_attachment_unlocked(att, DMA_TO_DEVICE);
 	if (IS_ERR(sgt)) {
 		ret = PTR_ERR(sgt);
 		goto detach;
 	}
 	/* ... the device reads the frame ... */
-	dma_buf_unmap_attachment(att, sgt, DMA_TO_DEVICE);
+	dma_buf_unmap_attachment_unlocked(att, sgt, DMA_TO_DEVICE);
 detach:
 	dma_buf_detach(dmabuf, att);
 vunmap:
-	dma_buf_vunmap(dmabuf, &map);
+	dma_buf_vunmap_unlocked(dmabuf, &map);
 	return ret;
 }
 
@@ -106,7 +107,7 @@ static int example_test_init(struct kunit *test)
 						  NULL, 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(t->pdev));
 	t->dev = &t->pdev->dev;
-	KUNIT_ASSERT_EQ(test, dma_set_max_seg_size(t->dev, UINT_MAX), 0);
+	KUNIT_ASSERT_EQ(test, dma_heap_set_max_seg_size(t->dev, UINT_MAX), 0);
 	KUNIT_ASSERT_EQ(test, dma_set_mask_and_coherent(t->dev, DMA_BIT_MASK(64)), 0);
 	return 0;
 }

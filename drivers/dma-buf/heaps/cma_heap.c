@@ -11,6 +11,7 @@
  */
 #include <linux/cma.h>
 #include <linux/dma-buf.h>
+#include <linux/dma-heap-compat.h>
 #include <linux/dma-heap.h>
 #include <linux/dma-heap-helpers.h>
 #include <linux/dma-map-ops.h>
@@ -66,8 +67,8 @@ static int cma_heap_clear_pages(struct page *page, pgoff_t pagecount)
 
 static struct dma_buf *cma_heap_allocate(struct dma_heap *heap,
 					 unsigned long len,
-					 unsigned long fd_flags,
-					 unsigned long heap_flags)
+					 dma_heap_fd_flags_t fd_flags,
+					 dma_heap_flags_t heap_flags)
 {
 	struct cma *cma = dma_heap_get_drvdata(heap);
 	struct cma_heap_buffer *cbuf;

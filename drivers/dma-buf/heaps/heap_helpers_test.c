@@ -9,6 +9,7 @@
 #include <linux/cma.h>
 #include <linux/device.h>
 #include <linux/dma-buf.h>
+#include <linux/dma-heap-compat.h>
 #include <linux/dma-heap.h>
 #include <linux/dma-heap-helpers.h>
 #include <linux/dma-map-ops.h>
@@ -17,6 +18,7 @@
 #include <linux/highmem.h>
 #include <linux/iosys-map.h>
 #include <linux/mm.h>
+#include <linux/mman.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 
@@ -47,7 +49,7 @@ static int helpers_test_init(struct kunit *test)
 	t->dev->dma_mask = &t->dev->coherent_dma_mask;
 	t->dev->dma_parms = kunit_kzalloc(test, sizeof(*t->dev->dma_parms), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, t->dev->dma_parms);
-	KUNIT_ASSERT_EQ(test, dma_set_max_seg_size(t->dev, UINT_MAX), 0);
+	KUNIT_ASSERT_EQ(test, dma_heap_set_max_seg_size(t->dev, UINT_MAX), 0);
 	ret = dma_set_mask_and_coherent(t->dev, DMA_BIT_MASK(64));
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	test->priv = t;
@@ -175,7 +177,7 @@ static void helpers_test_attach_map(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, a1->mapped);
 	KUNIT_EXPECT_EQ(test, helpers_count(&buffer->attachments), 2U);
 
-	sgt = dma_buf_map_attachment(att1, DMA_BIDIRECTIONAL);
+	sgt = dma_buf_map_attachment_unlocked(att1, DMA_BIDIRECTIONAL);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(sgt));
 	KUNIT_EXPECT_PTR_EQ(test, sgt, &a1->table);
 	KUNIT_EXPECT_TRUE(test, a1->mapped);
@@ -205,7 +207,7 @@ static void helpers_test_attach_map(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, dma_buf_begin_cpu_access(dmabuf, DMA_FROM_DEVICE), 0);
 	KUNIT_EXPECT_EQ(test, dma_buf_end_cpu_access(dmabuf, DMA_FROM_DEVICE), 0);
 
-	dma_buf_unmap_attachment(att1, sgt, DMA_BIDIRECTIONAL);
+	dma_buf_unmap_attachment_unlocked(att1, sgt, DMA_BIDIRECTIONAL);
 	KUNIT_EXPECT_FALSE(test, a1->mapped);
 	dma_buf_detach(dmabuf, att2);
 	dma_buf_detach(dmabuf, att1);
@@ -251,6 +253,55 @@ static void helpers_test_vmap(struct kunit *test)
 	dma_buf_put(dmabuf);
 }
 
+/*
+ * A shared or private mapping of @dmabuf, for the mmap and fault handlers'
+ * tests.  6.12 asserts the mmap lock on every vm_flags change, so there the
+ * mapping is a real one in the test's own mm (kunit_vm_mmap()); 6.1 has no
+ * kunit_vm_mmap(), and its mmap handler takes a vma made by hand.
+ *
+ * Return: the vma, or an ERR_PTR() with the mmap handler's error.
+ */
+static struct vm_area_struct *helpers_mmap(struct kunit *test,
+					   struct dma_buf *dmabuf,
+					   bool shared, bool writable)
+{
+	unsigned long prot = PROT_READ | (writable ? PROT_WRITE : 0);
+	struct vm_area_struct *vma;
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+	unsigned long addr;
+
+	addr = kunit_vm_mmap(test, dmabuf->file, 0, dmabuf->size, prot,
+			     shared ? MAP_SHARED : MAP_PRIVATE, 0);
+	if (!addr)
+		return ERR_PTR(-ENOMEM);
+	if (IS_ERR_VALUE(addr))
+		return ERR_PTR((long)addr);
+	mmap_read_lock(current->mm);
+	vma = vma_lookup(current->mm, addr);
+	mmap_read_unlock(current->mm);
+	return vma ?: ERR_PTR(-EFAULT);
+#else
+	int ret;
+
+	vma = kunit_kzalloc(test, sizeof(*vma), GFP_KERNEL);
+	if (!vma)
+		return ERR_PTR(-ENOMEM);
+	vma->vm_flags = calc_vm_prot_bits(prot, 0) | VM_MAYREAD | VM_MAYWRITE |
+			(shared ? VM_SHARED | VM_MAYSHARE : 0);
+	ret = dmabuf->ops->mmap(dmabuf, vma);
+	return ret ? ERR_PTR(ret) : vma;
+#endif
+}
+
+static void helpers_munmap(struct vm_area_struct *vma)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+	vm_munmap(vma->vm_start, vma->vm_end - vma->vm_start);
+#else
+	vma->vm_ops->close(vma);
+#endif
+}
+
 /* A fault at or past the page count is SIGBUS (CVE-2024-46852). */
 static void helpers_test_fault_bounds(struct kunit *test)
 {
@@ -262,10 +313,8 @@ static void helpers_test_fault_bounds(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, IS_ERR(dmabuf));
 	buffer = dmabuf->priv;
 
-	vma = kunit_kzalloc(test, sizeof(*vma), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, vma);
-	vma->vm_flags = VM_SHARED | VM_READ | VM_WRITE | VM_MAYWRITE;
-	KUNIT_ASSERT_EQ(test, dmabuf->ops->mmap(dmabuf, vma), 0);
+	vma = helpers_mmap(test, dmabuf, true, true);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(vma), "mmap: %ld", PTR_ERR(vma));
 	KUNIT_EXPECT_TRUE(test, vma->vm_flags & VM_DONTEXPAND);
 	KUNIT_EXPECT_TRUE(test, vma->vm_flags & VM_PFNMAP);
 	KUNIT_EXPECT_PTR_EQ(test, vma->vm_private_data, (void *)buffer);
@@ -278,15 +327,15 @@ static void helpers_test_fault_bounds(struct kunit *test)
 		KUNIT_EXPECT_TRUE(test, vma->vm_ops->fault(&far) == VM_FAULT_SIGBUS);
 		KUNIT_EXPECT_TRUE(test, vma->vm_ops->pfn_mkwrite(&end) == VM_FAULT_SIGBUS);
 	}
-	vma->vm_ops->close(vma);
+	helpers_munmap(vma);
 
 	/* a private writable mapping is refused, a private read-only one is not */
-	vma->vm_flags = VM_READ | VM_WRITE | VM_MAYWRITE;
-	KUNIT_EXPECT_EQ(test, dmabuf->ops->mmap(dmabuf, vma), -EINVAL);
-	vma->vm_flags = VM_READ | VM_MAYWRITE;
-	KUNIT_EXPECT_EQ(test, dmabuf->ops->mmap(dmabuf, vma), 0);
+	vma = helpers_mmap(test, dmabuf, false, true);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(vma), -EINVAL);
+	vma = helpers_mmap(test, dmabuf, false, false);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(vma), "mmap: %ld", PTR_ERR(vma));
 	KUNIT_EXPECT_FALSE(test, vma->vm_flags & VM_MAYWRITE);
-	vma->vm_ops->close(vma);
+	helpers_munmap(vma);
 	dma_buf_put(dmabuf);
 }
 

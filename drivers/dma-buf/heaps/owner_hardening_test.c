@@ -12,6 +12,7 @@
 #include <linux/delay.h>
 #include <linux/device.h>
 #include <linux/dma-buf.h>
+#include <linux/dma-heap-compat.h>
 #include <linux/dma-heap.h>
 #include <linux/dma-heap-helpers.h>
 #include <linux/dma-mapping.h>
@@ -84,7 +85,7 @@ static int hardening_test_init(struct kunit *test)
 	t->dev->dma_mask = &t->dev->coherent_dma_mask;
 	t->dev->dma_parms = kunit_kzalloc(test, sizeof(*t->dev->dma_parms), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, t->dev->dma_parms);
-	KUNIT_ASSERT_EQ(test, dma_set_max_seg_size(t->dev, UINT_MAX), 0);
+	KUNIT_ASSERT_EQ(test, dma_heap_set_max_seg_size(t->dev, UINT_MAX), 0);
 	KUNIT_ASSERT_EQ(test, dma_set_mask_and_coherent(t->dev, DMA_BIT_MASK(64)), 0);
 	test->priv = t;
 	t->was_enabled = dma_heap_owner_enabled();
@@ -176,7 +177,7 @@ static void hardening_close_before_flush(struct kunit *test)
 	struct dma_buf *dmabuf = hardening_alloc(test, SZ_16K);
 	struct heap_helper_buffer *buffer = ((struct heap_helper_buffer *)dmabuf->priv);
 	struct kprobe kp = {
-		.symbol_name = "dma_sync_sg_for_device",
+		.symbol_name = DMA_HEAP_SYNC_SG_FOR_DEVICE,
 		.pre_handler = hardening_sync_pre,
 	};
 	struct dma_buf_attachment *att;
@@ -185,15 +186,15 @@ static void hardening_close_before_flush(struct kunit *test)
 
 	att = dma_buf_attach(dmabuf, t->dev);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(att));
-	sgt = dma_buf_map_attachment(att, DMA_BIDIRECTIONAL);
+	sgt = dma_buf_map_attachment_unlocked(att, DMA_BIDIRECTIONAL);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(sgt));
 
 	ret = register_kprobe(&kp);
 	if (ret) {
-		dma_buf_unmap_attachment(att, sgt, DMA_BIDIRECTIONAL);
+		dma_buf_unmap_attachment_unlocked(att, sgt, DMA_BIDIRECTIONAL);
 		dma_buf_detach(dmabuf, att);
 		hardening_put(dmabuf);
-		kunit_skip(test, "cannot probe dma_sync_sg_for_device: %d", ret);
+		kunit_skip(test, "cannot probe %s: %d", DMA_HEAP_SYNC_SG_FOR_DEVICE, ret);
 	}
 	hardening_probe_state.syncs = 0;
 	hardening_probe_state.owner_at_sync = -1;
@@ -208,7 +209,7 @@ static void hardening_close_before_flush(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hardening_probe_state.syncs, 1U);
 	KUNIT_EXPECT_EQ_MSG(test, hardening_probe_state.owner_at_sync, DHO_OWNER_DEVICE,
 			    "the window was still open when its cache maintenance ran");
-	dma_buf_unmap_attachment(att, sgt, DMA_BIDIRECTIONAL);
+	dma_buf_unmap_attachment_unlocked(att, sgt, DMA_BIDIRECTIONAL);
 	dma_buf_detach(dmabuf, att);
 	hardening_put(dmabuf);
 	KUNIT_EXPECT_EQ(test, hardening_new_total(test), 0L);
@@ -227,7 +228,7 @@ static int hardening_dir_pre(struct kprobe *p, struct pt_regs *regs)
 
 	if (dev != READ_ONCE(hardening_dir_state.dev))
 		return 0;
-	if (!strcmp(p->symbol_name, "dma_sync_sg_for_cpu"))
+	if (!strcmp(p->symbol_name, DMA_HEAP_SYNC_SG_FOR_CPU))
 		hardening_dir_state.dir_cpu = dir;
 	else
 		hardening_dir_state.dir_dev = dir;
@@ -244,11 +245,11 @@ static void hardening_sync_in_mapped_direction(struct kunit *test)
 	struct hardening_test *t = test->priv;
 	struct dma_buf *dmabuf = hardening_alloc(test, SZ_16K);
 	struct kprobe kp_cpu = {
-		.symbol_name = "dma_sync_sg_for_cpu",
+		.symbol_name = DMA_HEAP_SYNC_SG_FOR_CPU,
 		.pre_handler = hardening_dir_pre,
 	};
 	struct kprobe kp_dev = {
-		.symbol_name = "dma_sync_sg_for_device",
+		.symbol_name = DMA_HEAP_SYNC_SG_FOR_DEVICE,
 		.pre_handler = hardening_dir_pre,
 	};
 	struct dma_buf_attachment *att;
@@ -256,13 +257,13 @@ static void hardening_sync_in_mapped_direction(struct kunit *test)
 
 	att = dma_buf_attach(dmabuf, t->dev);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(att));
-	sgt = dma_buf_map_attachment(att, DMA_TO_DEVICE);
+	sgt = dma_buf_map_attachment_unlocked(att, DMA_TO_DEVICE);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(sgt));
 	hardening_dir_state.dir_cpu = -1;
 	hardening_dir_state.dir_dev = -1;
 	if (register_kprobe(&kp_cpu) || register_kprobe(&kp_dev)) {
 		unregister_kprobe(&kp_cpu);
-		dma_buf_unmap_attachment(att, sgt, DMA_TO_DEVICE);
+		dma_buf_unmap_attachment_unlocked(att, sgt, DMA_TO_DEVICE);
 		dma_buf_detach(dmabuf, att);
 		hardening_put(dmabuf);
 		kunit_skip(test, "cannot probe dma_sync_sg_for_{cpu,device}");
@@ -276,7 +277,7 @@ static void hardening_sync_in_mapped_direction(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, hardening_dir_state.dir_cpu, DMA_TO_DEVICE);
 	KUNIT_EXPECT_EQ(test, hardening_dir_state.dir_dev, DMA_TO_DEVICE);
-	dma_buf_unmap_attachment(att, sgt, DMA_TO_DEVICE);
+	dma_buf_unmap_attachment_unlocked(att, sgt, DMA_TO_DEVICE);
 	dma_buf_detach(dmabuf, att);
 	hardening_put(dmabuf);
 }
@@ -324,15 +325,15 @@ static void hardening_map_twice(struct kunit *test)
 
 	att = dma_buf_attach(dmabuf, t->dev);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(att));
-	sgt = dma_buf_map_attachment(att, DMA_TO_DEVICE);
+	sgt = dma_buf_map_attachment_unlocked(att, DMA_TO_DEVICE);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(sgt));
-	again = dma_buf_map_attachment(att, DMA_TO_DEVICE);
+	again = dma_buf_map_attachment_unlocked(att, DMA_TO_DEVICE);
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(again), -EBUSY);
 	if (!IS_ERR(again))
-		dma_buf_unmap_attachment(att, again, DMA_TO_DEVICE);
+		dma_buf_unmap_attachment_unlocked(att, again, DMA_TO_DEVICE);
 	else
 		KUNIT_EXPECT_EQ(test, o->nr_mapped, 1U);
-	dma_buf_unmap_attachment(att, sgt, DMA_TO_DEVICE);
+	dma_buf_unmap_attachment_unlocked(att, sgt, DMA_TO_DEVICE);
 	KUNIT_EXPECT_EQ(test, o->nr_mapped, 0U);
 	KUNIT_EXPECT_EQ(test, o->owner, DHO_OWNER_NONE);
 	dma_buf_detach(dmabuf, att);
@@ -450,7 +451,7 @@ static void hardening_alias_dirty_race(struct kunit *test)
 		kunit_skip(test, "needs two online CPUs");
 
 	dmabuf = hardening_alloc(test, SZ_4K);
-	KUNIT_ASSERT_EQ(test, dma_buf_vmap(dmabuf, &map), 0);
+	KUNIT_ASSERT_EQ(test, dma_buf_vmap_unlocked(dmabuf, &map), 0);
 	w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, w);
 	w->p = map.vaddr;
@@ -486,7 +487,7 @@ static void hardening_alias_dirty_race(struct kunit *test)
 
 	dma_buf_begin_cpu_access(dmabuf, DMA_BIDIRECTIONAL);
 	dma_buf_end_cpu_access(dmabuf, DMA_BIDIRECTIONAL);
-	dma_buf_vunmap(dmabuf, &map);
+	dma_buf_vunmap_unlocked(dmabuf, &map);
 	hardening_put(dmabuf);
 }
 

@@ -12,6 +12,7 @@
 #include <kunit/visibility.h>
 #include <linux/device.h>
 #include <linux/dma-buf.h>
+#include <linux/dma-heap-compat.h>
 #include <linux/dma-heap.h>
 #include <linux/dma-heap-helpers.h>
 #include <linux/dma-mapping.h>
@@ -159,7 +160,7 @@ owner_test_map(struct kunit *test, struct dma_buf *dmabuf)
 
 	att = dma_buf_attach(dmabuf, t->dev);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(att));
-	sgt = dma_buf_map_attachment(att, DMA_BIDIRECTIONAL);
+	sgt = dma_buf_map_attachment_unlocked(att, DMA_BIDIRECTIONAL);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(sgt));
 	return att;
 }
@@ -168,14 +169,14 @@ static void owner_test_unmap(struct dma_buf *dmabuf, struct dma_buf_attachment *
 {
 	struct heap_helper_attachment *a = att->priv;
 
-	dma_buf_unmap_attachment(att, &a->table, DMA_BIDIRECTIONAL);
+	dma_buf_unmap_attachment_unlocked(att, &a->table, DMA_BIDIRECTIONAL);
 	dma_buf_detach(dmabuf, att);
 }
 
 static void *owner_test_vmap(struct kunit *test, struct dma_buf *dmabuf,
 			     struct iosys_map *map)
 {
-	KUNIT_ASSERT_EQ(test, dma_buf_vmap(dmabuf, map), 0);
+	KUNIT_ASSERT_EQ(test, dma_buf_vmap_unlocked(dmabuf, map), 0);
 	return map->vaddr;
 }
 
@@ -202,7 +203,7 @@ static int owner_test_init(struct kunit *test)
 	t->dev->dma_mask = &t->dev->coherent_dma_mask;
 	t->dev->dma_parms = kunit_kzalloc(test, sizeof(*t->dev->dma_parms), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, t->dev->dma_parms);
-	KUNIT_ASSERT_EQ(test, dma_set_max_seg_size(t->dev, UINT_MAX), 0);
+	KUNIT_ASSERT_EQ(test, dma_heap_set_max_seg_size(t->dev, UINT_MAX), 0);
 	KUNIT_ASSERT_EQ(test, dma_set_mask_and_coherent(t->dev, DMA_BIT_MASK(64)), 0);
 	test->priv = t;
 
@@ -296,13 +297,13 @@ static void owner_cpu_access_unowned(struct kunit *test)
 	dma_buf_begin_cpu_access(dmabuf, DMA_TO_DEVICE);
 	owner_test_write(vaddr, 3);
 	dma_buf_end_cpu_access(dmabuf, DMA_TO_DEVICE);
-	dma_buf_vunmap(dmabuf, &map);
+	dma_buf_vunmap_unlocked(dmabuf, &map);
 	owner_expect_none(test);
 
 	/* wrong: write outside any window, seen at vunmap */
 	vaddr = owner_test_vmap(test, dmabuf, &map);
 	owner_test_write(vaddr, 3);
-	dma_buf_vunmap(dmabuf, &map);
+	dma_buf_vunmap_unlocked(dmabuf, &map);
 	owner_expect(test, DHO_CPU_ACCESS_UNOWNED, 1);
 	KUNIT_EXPECT_TRUE(test, observed_has("kernel write through the vmap alias (first page 3)"));
 	dma_buf_put(dmabuf);
@@ -331,7 +332,7 @@ static void owner_device_access_vmapped(struct kunit *test)
 	owner_expect(test, DHO_DEVICE_ACCESS_VMAPPED, 1);
 	dma_buf_end_cpu_access(dmabuf, DMA_BIDIRECTIONAL);
 	owner_test_unmap(dmabuf, att);
-	dma_buf_vunmap(dmabuf, &map);
+	dma_buf_vunmap_unlocked(dmabuf, &map);
 	owner_expect(test, DHO_DEVICE_ACCESS_VMAPPED, 1);
 	dma_buf_put(dmabuf);
 }
@@ -358,7 +359,7 @@ static void owner_vmap_flush_missing(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, observed_has(owner_task_says("(task ", ") at ")));
 	KUNIT_EXPECT_TRUE(test, observed_has("\n  dma_buf_vmap+0x"));
 	owner_test_unmap(dmabuf, att);
-	dma_buf_vunmap(dmabuf, &map);
+	dma_buf_vunmap_unlocked(dmabuf, &map);
 	dma_buf_put(dmabuf);
 }
 
@@ -383,7 +384,7 @@ static void owner_vmap_invalidate_missing(struct kunit *test)
 	att = owner_test_map(test, dmabuf);
 	owner_test_unmap(dmabuf, att);
 	owner_test_read(vaddr, 2);
-	dma_buf_vunmap(dmabuf, &map);
+	dma_buf_vunmap_unlocked(dmabuf, &map);
 	owner_expect(test, DHO_VMAP_FLUSH_MISSING, 1);
 	dma_buf_put(dmabuf);
 }
@@ -441,7 +442,7 @@ static void owner_cpu_write_in_read_window(struct kunit *test)
 	dma_buf_begin_cpu_access(dmabuf, DMA_FROM_DEVICE);
 	owner_test_write(vaddr, 4);
 	dma_buf_end_cpu_access(dmabuf, DMA_FROM_DEVICE);
-	dma_buf_vunmap(dmabuf, &map);
+	dma_buf_vunmap_unlocked(dmabuf, &map);
 	owner_expect(test, DHO_CPU_WRITE_IN_READ_WINDOW, 1);
 	dma_buf_put(dmabuf);
 }

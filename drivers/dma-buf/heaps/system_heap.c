@@ -11,6 +11,7 @@
  */
 
 #include <linux/dma-buf.h>
+#include <linux/dma-heap-compat.h>
 #include <linux/dma-heap.h>
 #include <linux/dma-heap-helpers.h>
 #include <linux/err.h>
@@ -62,8 +63,8 @@ static struct page *system_heap_alloc_largest(unsigned long size,
 
 static struct dma_buf *system_heap_allocate(struct dma_heap *heap,
 					    unsigned long len,
-					    unsigned long fd_flags,
-					    unsigned long heap_flags)
+					    dma_heap_fd_flags_t fd_flags,
+					    dma_heap_flags_t heap_flags)
 {
 	struct heap_helper_buffer *buffer;
 	unsigned long size_remaining;
