@@ -1561,6 +1561,15 @@ static void op_vgem_export(struct ctx *c)
 	si = pick(c, KB(K_VGEM), &s);
 	if (si < 0)
 		return;
+	/*
+	 * On a vgem file of its own: the slot's is shared with the other
+	 * threads, whose random GEM_CLOSE may close this dumb handle first.
+	 */
+	close(s.fd);
+	s.fd = open(g.vgem, O_RDWR | O_CLOEXEC);
+	check(c, s.fd < 0 ? errno : 0, false, E_OPEN);
+	if (s.fd < 0)
+		return;
 	cd.width = chance(c, 5) ? 0 : 1 + below(c, 512);
 	cd.height = 1 + below(c, 512);
 	op(c, "vgem_create_dumb slot=%d %ux%u", si, cd.width, cd.height);
