@@ -5,6 +5,8 @@
 #                           as written: `$d` reaches the shell (no `$$`)
 #   make test [SUITE=name] [KUNIT=glob] [DEBUG=1]
 #                           build everything, run every suite, print N passed, N failed, N skipped
+#   KERNEL=6.1|6.12         the base for any of these (default 6.1): Debian's
+#                           linux-source-<KERNEL> with the same overlay
 #   make check              checkpatch --strict, sparse, W=1 and kernel-doc on our files
 #   make bench              the benchmark (see Documentation/dma-buf-heaps/)
 #   make help               this text
@@ -14,7 +16,14 @@
 
 BUILD ?= $(CURDIR)/build
 VARIANT := $(if $(filter 1,$(DEBUG)),debug,base)
-KTREE := $(BUILD)/linux-$(VARIANT)
+KERNEL ?= 6.1
+ifeq ($(filter 6.1 6.12,$(KERNEL)),)
+$(error KERNEL=$(KERNEL): the bases are 6.1 and 6.12)
+endif
+# The build's name: its tree is $(BUILD)/linux-$(NAME), its binaries
+# $(BUILD)/$(NAME).  6.1's names carry no prefix.
+NAME := $(if $(filter 6.12,$(KERNEL)),6.12-)$(VARIANT)
+KTREE := $(BUILD)/linux-$(NAME)
 export CCACHE_DIR ?= $(HOME)/.cache/dma-heap-owner-ccache
 
 .PHONY: all deps kernel userspace test run check bench clean
@@ -25,10 +34,10 @@ deps:
 	@bash tests/deps.sh
 
 kernel: deps
-	@bash tests/kernel.sh $(VARIANT) $(BUILD)
+	@bash tests/kernel.sh $(NAME) $(BUILD)
 
 userspace: kernel
-	@bash tests/build-user.sh $(BUILD) $(VARIANT)
+	@bash tests/build-user.sh $(BUILD) $(NAME)
 
 # The summary's self-test first, on the host: a summary that can lie is
 # worse than none.  It needs the unpacked tree's kunit.py, hence after
@@ -37,8 +46,8 @@ userspace: kernel
 # DHO_ALLOW_SKIP=suite,... lets those suites skip every case.
 test: userspace
 	@python3 tests/summarize_test.py $(KTREE)
-	@bash tests/harness-skip-check.sh $(BUILD)/$(VARIANT)/bin/harness_skip_test
-	@bash tests/run-tests.sh $(BUILD) $(VARIANT) '$(SUITE)' '$(KUNIT)'
+	@bash tests/harness-skip-check.sh $(BUILD)/$(NAME)/bin/harness_skip_test
+	@bash tests/run-tests.sh $(BUILD) $(NAME) '$(SUITE)' '$(KUNIT)'
 
 # make run's command, as written: $(value CMD) is not expanded by make, so
 # `$d` reaches the shell.  It goes to tests/run.sh in the environment of
@@ -50,7 +59,7 @@ MAKEOVERRIDES :=
 unexport CMD
 run_cmd = $(if $(filter undefined file,$(origin CMD)),bash $(CURDIR)/tests/demo.sh,$(value CMD))
 run: userspace
-	@CMD='$(subst ','\'',$(run_cmd))' bash tests/run.sh $(BUILD) $(VARIANT)
+	@CMD='$(subst ','\'',$(run_cmd))' bash tests/run.sh $(BUILD) $(NAME)
 
 .PHONY: help
 help:
@@ -60,7 +69,7 @@ check: kernel
 	@bash tests/check.sh $(KTREE)
 
 bench: deps
-	@python3 tests/bench.py $(BUILD)
+	@python3 tests/bench.py $(BUILD) $(KERNEL)
 
 clean:
 	rm -rf $(BUILD)

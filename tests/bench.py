@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """make bench: what tracking costs, as ratios and PASS/FAIL budget lines.
 
-    bench.py <build-dir>
+    bench.py <build-dir> [6.1|6.12]
 
-Kernels: Debian's pristine 6.1 with upstream's heaps ('upstream'), ours
+Kernels, all on one base (6.1 unless told): Debian's pristine tree with
+upstream's heaps ('upstream'), ours
 with the tracker compiled out ('notrack'), ours with it compiled in
 ('base'; tracking switched off and on through debugfs in one boot).
 
@@ -29,6 +30,11 @@ import subprocess
 import sys
 
 build = os.path.realpath(sys.argv[1]) if len(sys.argv) > 1 else sys.exit(__doc__)
+KERNEL = sys.argv[2] if len(sys.argv) > 2 else '6.1'
+if KERNEL not in ('6.1', '6.12'):
+    sys.exit('bench: kernel base %r: the bases are 6.1 and 6.12' % KERNEL)
+# the builds' names: tests/kernel.sh's, 6.1's without a prefix
+PREFIX = '' if KERNEL == '6.1' else KERNEL + '-'
 repo = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 ROUNDS = int(os.environ.get('DHO_BENCH_ROUNDS', '3'))
 BOOTS = int(os.environ.get('DHO_BENCH_BOOTS', '3'))
@@ -43,8 +49,8 @@ def sh(*args):
 
 def vm(variant, script, append=QUIET):
     """Run a guest script on one kernel; return its stdout lines and console."""
-    bindir = os.path.join(build, variant, 'bin')
-    kernel = os.path.join(build, 'linux-' + variant, 'arch/x86/boot/bzImage')
+    bindir = os.path.join(build, PREFIX + variant, 'bin')
+    kernel = os.path.join(build, 'linux-' + PREFIX + variant, 'arch/x86/boot/bzImage')
     cmd = 'set -e; insmod %s/dho_importer.ko; export PATH=%s:$PATH; %s' % (
         bindir, bindir, script)
     p = subprocess.run(['bash', os.path.join(repo, 'tests/vm.sh'), '-q', '-b', build,
@@ -74,8 +80,8 @@ def tagged(tag, pre, what='ops'):
 
 
 for v in ('upstream', 'notrack', 'base'):
-    sh('bash', os.path.join(repo, 'tests/kernel.sh'), v, build)
-    sh('bash', os.path.join(repo, 'tests/build-user.sh'), build, v)
+    sh('bash', os.path.join(repo, 'tests/kernel.sh'), PREFIX + v, build)
+    sh('bash', os.path.join(repo, 'tests/build-user.sh'), build, PREFIX + v)
 
 # Interleaved boots: one round of each setting per boot.
 boots = {'U': [], 'O': [], 'BD': [], 'BE': []}

@@ -2,7 +2,7 @@
 # Build what runs inside the test VM: the userspace tests, the upstream
 # dmabuf-heaps kselftest, the test importer module and the CLI, against the
 # kernel tree of one variant, into <build-dir>/<variant>/bin.
-#   build-user.sh <build-dir> <variant>
+#   build-user.sh <build-dir> [6.12-]<base|debug|notrack|upstream>
 set -euo pipefail
 build=$(realpath -m "$1") variant=$2
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,6 +16,8 @@ mkdir -p "$out"
 # the kernel report's user stack): gcc omits them at -O2.
 cflags=(-O2 -g -fno-omit-frame-pointer -Wall -Wextra -Wno-unused-parameter
 	-Wno-sign-compare
+	# 6.12's kselftest_harness.h forks with vfork() beside a local
+	-Wno-clobbered
 	-I"$ktree/usr/include" -I"$ktree/tools/testing/selftests" -I"$repo/tests")
 cc() {	# output sources...
 	local o=$1
@@ -27,7 +29,8 @@ for t in "$repo"/tests/*_test.c; do
 done
 cc dho-client "$repo/tests/dho_client.c"
 cc dho-bench "$repo/tests/bench.c"
-gcc -O2 -Wall -I"$ktree/usr/include" -o "$out/dmabuf-heap" \
+gcc -O2 -Wall -I"$ktree/usr/include" -I"$ktree/tools/testing/selftests" \
+	-o "$out/dmabuf-heap" \
 	"$ktree/tools/testing/selftests/dmabuf-heaps/dmabuf-heap.c"
 # The CLI, through its own Makefile, its objects in <build-dir>/<variant>/cli.
 # install puts a new file in place, as the linker does, rather than writing

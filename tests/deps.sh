@@ -3,7 +3,7 @@
 # Quiet and quick when everything is already there.
 set -euo pipefail
 
-pkgs=(linux-source-6.1 build-essential flex bison libelf-dev libssl-dev bc
+pkgs=(linux-source-6.1 linux-source-6.12 build-essential flex bison libelf-dev libssl-dev bc
       kmod cpio rsync xz-utils python3 ccache sparse qemu-system-x86
       bpftrace libdrm-dev perl)
 

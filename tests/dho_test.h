@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <regex.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -40,7 +41,7 @@ enum {
 
 static inline int dho_heap_open(const char *name)
 {
-	char path[256];
+	char path[sizeof("/dev/dma_heap/") + NAME_MAX];
 
 	snprintf(path, sizeof(path), "/dev/dma_heap/%s", name);
 	return open(path, O_RDONLY | O_CLOEXEC);

@@ -7,7 +7,8 @@
 build=${1%/} only=${2:-}
 repo=$(cd "$(dirname "$0")/.." && pwd)
 bin=$build/bin
-export DHO_VARIANT=${build##*/}
+bname=${build##*/}
+export DHO_VARIANT=${bname##*-}
 export PATH=$bin:$PATH
 echo "@@VARIANT $DHO_VARIANT"
 

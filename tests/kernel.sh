@@ -1,9 +1,13 @@
 #!/bin/bash
-# Build one kernel variant: unpack Debian's linux-source-6.1 into the build
-# directory, lay the project's overlay over it, configure from the fragments
-# in tests/config/ and build bzImage with ccache.
+# Build one kernel variant: unpack Debian's linux-source-6.1 (or -6.12) into
+# the build directory, lay the project's overlay over it, configure from the
+# fragments in tests/config/ and build bzImage with ccache.
 #
-#   tests/kernel.sh <base|debug|notrack|upstream> <build-dir>
+#   tests/kernel.sh [6.12-]<base|debug|notrack|upstream> <build-dir>
+#
+# The name is the tree's: <build-dir>/linux-<name>.  A 6.12- prefix builds
+# on Debian's linux-source-6.12 with the same overlay and fragments, plus
+# tests/config/6.12.config; no prefix is 6.1.
 #
 # base:     our overlay, tests/config/base.config
 # debug:    our overlay, base.config + debug.config
@@ -17,11 +21,15 @@ set -euo pipefail
 # This script gives make every option it needs.
 unset MAKEFLAGS MFLAGS MAKEOVERRIDES
 
-variant=$1
+name=$1
 build=$(realpath -m "$2")
 repo=$(cd "$(dirname "$0")/.." && pwd)
-tarball=/usr/src/linux-source-6.1.tar.xz
-tree=$build/linux-$variant
+case $name in
+6.12-*) kver=6.12 variant=${name#6.12-} ;;
+*) kver=6.1 variant=$name ;;
+esac
+tarball=/usr/src/linux-source-$kver.tar.xz
+tree=$build/linux-$name
 jobs=${JOBS:-$(nproc)}
 
 case $variant in
@@ -29,14 +37,16 @@ base) frags=(base.config) overlay=1 ;;
 debug) frags=(base.config debug.config) overlay=1 ;;
 notrack) frags=(base.config notrack.config) overlay=1 ;;
 upstream) frags=(base.config) overlay=0 ;;
-*) echo "kernel.sh: unknown variant '$variant'" >&2; exit 2 ;;
+*) echo "kernel.sh: unknown variant '$name'" >&2; exit 2 ;;
 esac
+# 6.12's own differences (symbols renamed or gone since 6.1), last.
+[ "$kver" = 6.12 ] && frags+=(6.12.config)
 
 [ -r "$tarball" ] || { echo "kernel.sh: $tarball missing (run tests/deps.sh)" >&2; exit 1; }
 
 mkdir -p "$build"
 if [ ! -e "$tree/.unpacked" ]; then
-	echo "kernel: unpacking linux-source-6.1 into $tree"
+	echo "kernel: unpacking linux-source-$kver into $tree"
 	rm -rf "$tree"
 	mkdir -p "$tree"
 	tar -xf "$tarball" -C "$tree" --strip-components=1
@@ -54,7 +64,7 @@ if [ "$overlay" = 1 ]; then
 		comm -23 "$tree/.overlay" "$tree/.overlay.new" | while read -r f; do
 			rm -f "$tree/$f"
 			tar -xf "$tarball" -C "$tree" --strip-components=1 \
-				"linux-source-6.1/$f" 2>/dev/null || true
+				"linux-source-$kver/$f" 2>/dev/null || true
 		done
 	fi
 	rsync -rc --files-from="$tree/.overlay.new" "$repo/" "$tree/"
@@ -71,7 +81,7 @@ mk=(make -s -j"$jobs" CC="ccache gcc")
 
 sum=$(cd "$repo/tests/config" && cat "${frags[@]}" | sha1sum | cut -c1-40)
 if [ ! -e .config ] || [ "$(cat .config-frags 2>/dev/null)" != "$sum" ]; then
-	echo "kernel: configuring $variant from ${frags[*]}"
+	echo "kernel: configuring $name from ${frags[*]}"
 	"${mk[@]}" tinyconfig >/dev/null
 	scripts/kconfig/merge_config.sh -m .config \
 		$(printf "$repo/tests/config/%s " "${frags[@]}") >/dev/null
@@ -98,6 +108,6 @@ if [ ! -e .config ] || [ "$(cat .config-frags 2>/dev/null)" != "$sum" ]; then
 	echo "$sum" > .config-frags
 fi
 
-echo "kernel: building $variant ($jobs jobs, ccache in $CCACHE_DIR)"
+echo "kernel: building $name ($jobs jobs, ccache in $CCACHE_DIR)"
 "${mk[@]}" bzImage modules
 ls -l arch/x86/boot/bzImage | awk '{print "kernel: " $NF " (" $5 " bytes)"}'

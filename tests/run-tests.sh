@@ -1,16 +1,17 @@
 #!/bin/bash
 # make test: boot the test kernel once, run the KUnit suites (at boot) and
 # every userspace suite, and summarise.
-#   run-tests.sh <build-dir> <variant> [suite] [kunit-glob]
+#   run-tests.sh <build-dir> [6.12-]<base|debug> [suite] [kunit-glob]
 # Exits with tests/summarize.py's status (DHO_ALLOW_SKIP in the environment
 # reaches it: see its docstring); 2 for an unknown suite.
 set -uo pipefail
 # One compound command, read whole before it runs: bash reads a script as
 # it goes, and this one waits for the VM while the tree may be edited.
 {
-build=$(realpath -m "$1") variant=$2 only=${3:-} glob=${4:-}
+build=$(realpath -m "$1") name=$2 only=${3:-} glob=${4:-}
+variant=${name##*-}	# base or debug, on either kernel base
 repo=$(cd "$(dirname "$0")/.." && pwd)
-ktree=$build/linux-$variant
+ktree=$build/linux-$name
 summarize=$repo/tests/summarize.py
 
 # an unknown SUITE fails here, before the VM boots
@@ -42,7 +43,7 @@ run=$(mktemp -d "$build/vm/test.XXXXXX")
 ln -sfn "$(basename "$run")" "$build/vm/last"
 bash "$repo/tests/vm.sh" -q -b "$build" -r "$run" -k "$ktree/arch/x86/boot/bzImage" \
 	-t "$timeout" -a "$append" -- \
-	"bash $repo/tests/guest-suites.sh $build/$variant '$only'"
+	"bash $repo/tests/guest-suites.sh $build/$name '$only'"
 rc=$?
 # A second, short boot with tracking off at boot and the tracker's KUnit
 # suites, whose cases switch tracking off and on: it must stay off.  Its

@@ -2,7 +2,7 @@
 # make run: boot the tracker kernel, run $CMD as root inside it, exit with
 # CMD's status.  CMD's standard output comes out on standard output; its
 # standard error, then the tracker's violation summary, on standard error.
-#   CMD='...' run.sh <build-dir> <variant>
+#   CMD='...' run.sh <build-dir> [6.12-]<base|debug>
 set -uo pipefail
 build=$(realpath -m "$1") variant=$2
 repo=$(cd "$(dirname "$0")/.." && pwd)
