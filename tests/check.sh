@@ -2,7 +2,8 @@
 # make check: the kernel's own gates on the project's kernel files.
 #   check.sh <kernel-tree>
 # checkpatch.pl --strict on every C file and header of ours, a sparse
-# (C=2) and W=1 build of our objects, and kernel-doc on our sources.
+# (C=2) and W=1 build of our objects, kernel-doc on our sources, and no
+# other event of the tree under one of our tracepoints' names.
 # Exits non-zero on any finding.
 set -uo pipefail
 ktree=$(realpath "$1")
@@ -40,6 +41,9 @@ if [ -n "$out" ]; then echo "$out"; bad=1; fi
 echo "== kernel-doc"
 out=$(perl "$ktree/scripts/kernel-doc" -none "${kfiles[@]}" 2>&1)
 if [ -n "$out" ]; then echo "$out"; bad=1; fi
+
+echo "== tracepoint symbols"
+bash "$repo/tests/tracepoint-names.sh" "$ktree" || bad=1
 
 if [ "$bad" = 0 ]; then echo "check: clean"; else echo "check: findings above"; fi
 exit "$bad"
