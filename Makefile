@@ -9,6 +9,7 @@
 #                           linux-source-<KERNEL> with the same overlay
 #   make check              checkpatch --strict, sparse, W=1 and kernel-doc on our files
 #   make bench              the benchmark (see Documentation/dma-buf-heaps/)
+#   make patches            a format-patch series against the base: build/patches-<KERNEL>/
 #   make help               this text
 #   make -C tools/debug     the CLI alone [CROSS_COMPILE=...] [STATIC=1]
 #
@@ -26,7 +27,7 @@ NAME := $(if $(filter 6.12,$(KERNEL)),6.12-)$(VARIANT)
 KTREE := $(BUILD)/linux-$(NAME)
 export CCACHE_DIR ?= $(HOME)/.cache/dma-heap-owner-ccache
 
-.PHONY: all deps kernel userspace test run check bench clean
+.PHONY: all deps kernel userspace test run check bench patches clean
 
 all: kernel userspace
 
@@ -70,6 +71,11 @@ check: kernel
 
 bench: deps
 	@python3 tests/bench.py $(BUILD) $(KERNEL)
+
+# The series is made from the committed tree (HEAD), not the working tree;
+# tests/patches-test.sh $(KERNEL) applies it and builds every prefix.
+patches: deps
+	@bash tests/patches.sh $(KERNEL) $(BUILD)/patches-$(KERNEL)
 
 clean:
 	rm -rf $(BUILD)
