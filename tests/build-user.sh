@@ -5,6 +5,7 @@
 #   build-user.sh <build-dir> [6.12-]<base|debug|notrack|upstream>
 set -euo pipefail
 build=$(realpath -m "$1") variant=$2
+case $variant in 6.12-*) kver=6.12 ;; *) kver=6.1 ;; esac
 repo=$(cd "$(dirname "$0")/.." && pwd)
 ktree=$build/linux-$variant
 out=$build/$variant/bin
@@ -50,7 +51,9 @@ for mod in importer:dho_importer kunit-example:dho_example_test; do
 		[ ! -e "$ktree/include/linux/dma-heap-helpers.h" ] && continue
 	mkdir -p "$build/$variant/$dir"
 	rsync -rc "$repo/tests/$dir/" "$build/$variant/$dir/"
-	make -s -C "$ktree" ARCH=x86_64 M="$build/$variant/$dir" modules
+	# the base's dma-heap-compat.h, for upstream's tree, which lacks it
+	make -s -C "$ktree" ARCH=x86_64 M="$build/$variant/$dir" \
+		KCFLAGS="-I$repo/compat/$kver/include" modules
 	cp "$build/$variant/$dir/$ko" "$out/"
 done
 echo "userspace: built into $out"

@@ -17,15 +17,18 @@ bad=0
 mapfile -t kfiles < <(git ls-files -co --exclude-standard -- 'drivers/*.[ch]' 'include/*.h' | sort)
 mapfile -t tfiles < <(git ls-files -co --exclude-standard -- 'include/trace/*.h' | sort)
 mapfile -t ufiles < <(git ls-files -co --exclude-standard -- 'tests/*.[ch]' 'tools/*.[ch]' | sort)
+mapfile -t cfiles < <(git ls-files -co --exclude-standard -- 'compat/*.h' | sort)
 
-echo "== checkpatch --strict (${#kfiles[@]} kernel files, ${#ufiles[@]} userspace files)"
+echo "== checkpatch --strict (${#kfiles[@]} kernel files, ${#cfiles[@]} compat headers, ${#ufiles[@]} userspace files)"
 # The tracepoint header follows the TRACE_EVENT() layout, which checkpatch's
 # parenthesis rules do not know.  dma_heap_owner= is documented in our own
 # Documentation/, not in a copy of kernel-parameters.txt.
 cp=(perl "$ktree/scripts/checkpatch.pl" --no-tree --strict --terse --show-types
     --ignore FILE_PATH_CHANGES,UNDOCUMENTED_SETUP)
 out=$( ("${cp[@]}" -f $(printf '%s\n' "${kfiles[@]}" "${ufiles[@]}" | grep -v '^include/trace/')
-	"${cp[@]}" --ignore OPEN_ENDED_LINE,PARENTHESIS_ALIGNMENT -f "${tfiles[@]}") 2>&1 |
+	"${cp[@]}" --ignore OPEN_ENDED_LINE,PARENTHESIS_ALIGNMENT -f "${tfiles[@]}"
+	# both bases' compat headers: each names allocate()'s flag types
+	"${cp[@]}" --ignore NEW_TYPEDEFS -f "${cfiles[@]}") 2>&1 |
 	grep -E '(ERROR|WARNING|CHECK):')
 if [ -n "$out" ]; then echo "$out"; bad=1; fi
 
@@ -39,7 +42,7 @@ out=$(make -C "$ktree" -s ARCH=x86_64 CC="ccache gcc" C=2 W=1 "${objs[@]}" 2>&1 
 if [ -n "$out" ]; then echo "$out"; bad=1; fi
 
 echo "== kernel-doc"
-out=$(perl "$ktree/scripts/kernel-doc" -none "${kfiles[@]}" 2>&1)
+out=$(perl "$ktree/scripts/kernel-doc" -none "${kfiles[@]}" "${cfiles[@]}" 2>&1)
 if [ -n "$out" ]; then echo "$out"; bad=1; fi
 
 echo "== tracepoint symbols"

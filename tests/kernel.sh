@@ -54,12 +54,19 @@ if [ ! -e "$tree/.unpacked" ]; then
 fi
 
 # The overlay: every file of ours under these top-level directories replaces
-# or adds the file at the same path.  rsync -c rewrites only files whose
-# content changed, so make rebuilds only what we touched.  A file dropped
-# from the overlay is restored from the tarball.
+# or adds the file at the same path, and so does every file of this base's
+# compat/<base>/ (its dma-heap-compat.h and the KUnit suites' half).
+# rsync -c rewrites only files whose content changed, so make rebuilds only
+# what we touched.  A file dropped from the overlay is restored from the
+# tarball.
+files() {	# the files under the current directory that git knows of
+	git ls-files -co --exclude-standard -- "$@" |
+		while read -r f; do [ -e "$f" ] && echo "$f"; done | sort
+}
 if [ "$overlay" = 1 ]; then
-	(cd "$repo" && git ls-files -co --exclude-standard -- drivers include Documentation |
-		while read -r f; do [ -e "$f" ] && echo "$f"; done | sort) > "$tree/.overlay.new"
+	(cd "$repo" && files drivers include Documentation) > "$tree/.overlay.main"
+	(cd "$repo/compat/$kver" && files .) > "$tree/.overlay.compat"
+	sort -u "$tree/.overlay.main" "$tree/.overlay.compat" > "$tree/.overlay.new"
 	if [ -e "$tree/.overlay" ]; then
 		comm -23 "$tree/.overlay" "$tree/.overlay.new" | while read -r f; do
 			rm -f "$tree/$f"
@@ -67,7 +74,9 @@ if [ "$overlay" = 1 ]; then
 				"linux-source-$kver/$f" 2>/dev/null || true
 		done
 	fi
-	rsync -rc --files-from="$tree/.overlay.new" "$repo/" "$tree/"
+	rsync -rc --files-from="$tree/.overlay.main" "$repo/" "$tree/"
+	rsync -rc --files-from="$tree/.overlay.compat" "$repo/compat/$kver/" "$tree/"
+	rm -f "$tree/.overlay.main" "$tree/.overlay.compat"
 	mv "$tree/.overlay.new" "$tree/.overlay"
 fi
 

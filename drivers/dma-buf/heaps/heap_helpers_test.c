@@ -18,9 +18,10 @@
 #include <linux/highmem.h>
 #include <linux/iosys-map.h>
 #include <linux/mm.h>
-#include <linux/mman.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
+
+#include "heap-test-compat.h"
 
 struct helpers_test {
 	struct device *dev;
@@ -253,55 +254,6 @@ static void helpers_test_vmap(struct kunit *test)
 	dma_buf_put(dmabuf);
 }
 
-/*
- * A shared or private mapping of @dmabuf, for the mmap and fault handlers'
- * tests.  6.12 asserts the mmap lock on every vm_flags change, so there the
- * mapping is a real one in the test's own mm (kunit_vm_mmap()); 6.1 has no
- * kunit_vm_mmap(), and its mmap handler takes a vma made by hand.
- *
- * Return: the vma, or an ERR_PTR() with the mmap handler's error.
- */
-static struct vm_area_struct *helpers_mmap(struct kunit *test,
-					   struct dma_buf *dmabuf,
-					   bool shared, bool writable)
-{
-	unsigned long prot = PROT_READ | (writable ? PROT_WRITE : 0);
-	struct vm_area_struct *vma;
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
-	unsigned long addr;
-
-	addr = kunit_vm_mmap(test, dmabuf->file, 0, dmabuf->size, prot,
-			     shared ? MAP_SHARED : MAP_PRIVATE, 0);
-	if (!addr)
-		return ERR_PTR(-ENOMEM);
-	if (IS_ERR_VALUE(addr))
-		return ERR_PTR((long)addr);
-	mmap_read_lock(current->mm);
-	vma = vma_lookup(current->mm, addr);
-	mmap_read_unlock(current->mm);
-	return vma ?: ERR_PTR(-EFAULT);
-#else
-	int ret;
-
-	vma = kunit_kzalloc(test, sizeof(*vma), GFP_KERNEL);
-	if (!vma)
-		return ERR_PTR(-ENOMEM);
-	vma->vm_flags = calc_vm_prot_bits(prot, 0) | VM_MAYREAD | VM_MAYWRITE |
-			(shared ? VM_SHARED | VM_MAYSHARE : 0);
-	ret = dmabuf->ops->mmap(dmabuf, vma);
-	return ret ? ERR_PTR(ret) : vma;
-#endif
-}
-
-static void helpers_munmap(struct vm_area_struct *vma)
-{
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
-	vm_munmap(vma->vm_start, vma->vm_end - vma->vm_start);
-#else
-	vma->vm_ops->close(vma);
-#endif
-}
-
 /* A fault at or past the page count is SIGBUS (CVE-2024-46852). */
 static void helpers_test_fault_bounds(struct kunit *test)
 {
@@ -313,7 +265,7 @@ static void helpers_test_fault_bounds(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, IS_ERR(dmabuf));
 	buffer = dmabuf->priv;
 
-	vma = helpers_mmap(test, dmabuf, true, true);
+	vma = dma_heap_kunit_mmap(test, dmabuf, true, true);
 	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(vma), "mmap: %ld", PTR_ERR(vma));
 	KUNIT_EXPECT_TRUE(test, vma->vm_flags & VM_DONTEXPAND);
 	KUNIT_EXPECT_TRUE(test, vma->vm_flags & VM_PFNMAP);
@@ -327,15 +279,15 @@ static void helpers_test_fault_bounds(struct kunit *test)
 		KUNIT_EXPECT_TRUE(test, vma->vm_ops->fault(&far) == VM_FAULT_SIGBUS);
 		KUNIT_EXPECT_TRUE(test, vma->vm_ops->pfn_mkwrite(&end) == VM_FAULT_SIGBUS);
 	}
-	helpers_munmap(vma);
+	dma_heap_kunit_munmap(vma);
 
 	/* a private writable mapping is refused, a private read-only one is not */
-	vma = helpers_mmap(test, dmabuf, false, true);
+	vma = dma_heap_kunit_mmap(test, dmabuf, false, true);
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(vma), -EINVAL);
-	vma = helpers_mmap(test, dmabuf, false, false);
+	vma = dma_heap_kunit_mmap(test, dmabuf, false, false);
 	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(vma), "mmap: %ld", PTR_ERR(vma));
 	KUNIT_EXPECT_FALSE(test, vma->vm_flags & VM_MAYWRITE);
-	helpers_munmap(vma);
+	dma_heap_kunit_munmap(vma);
 	dma_buf_put(dmabuf);
 }
 
