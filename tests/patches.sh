@@ -15,6 +15,11 @@
 # fail the run.  tests/patches-test.sh applies the series to a fresh tree
 # and builds every prefix.
 #
+# The overlay is what tests/kernel.sh lays over the tree: drivers/,
+# include/, Documentation/ (and tools/), then compat/<base>/, whose files
+# (this base's dma-heap-compat.h and the KUnit suites' heap-test-compat.h)
+# take the same paths in the tree; the other base's compat/ is not used.
+#
 # drivers/dma-buf/heaps/Kconfig and Makefile list every part of the
 # overlay: each patch gets a version of them generated from the final
 # files, with the entries of the symbols and objects introduced so far and
@@ -63,7 +68,7 @@ patch_of() {
 		include/linux/dma-heap-compat.h | include/linux/dma-heap-owner.h) echo 1 ;;
 	$heaps/system_heap.c) echo 2 ;;
 	$heaps/cma_heap.c) echo 3 ;;
-	$heaps/*_test.c | $heaps/.kunitconfig) echo 5 ;;
+	$heaps/*_test.c | $heaps/.kunitconfig | $heaps/heap-test-compat.h) echo 5 ;;
 	$heaps/owner*.[ch] | include/trace/events/dma_heap_owner.h) echo 4 ;;
 	Documentation/dma-buf-heaps/*) echo 6 ;;
 	tools/debug/*) echo 7 ;;
@@ -103,9 +108,10 @@ The helpers are selected by the heaps that use them
 (DMABUF_HEAPS_HELPERS has no prompt); nothing selects them yet, the
 following patches move the system and CMA heaps over.
 
-include/linux/dma-heap-compat.h gives the 6.12 names of the interfaces
-that differ between the two bases this is built on (Debian's 6.1 and
-6.12).
+include/linux/dma-heap-compat.h is this base's half of what differs
+between the two bases the code is built on (Debian's 6.1 and 6.12): the
+code is written against 6.12, and each base's version of the header
+names what that base provides differently.
 
 This patch also adds include/linux/dma-heap-owner.h, which belongs to
 the ownership tracker added later in the series: dma-heap-helpers.h
@@ -200,6 +206,10 @@ switching on and off, its knobs and its reports.  The suites that need
 tracking skip their cases in a kernel booted with dma_heap_owner=off and
 leave tracking off.
 
+drivers/dma-buf/heaps/heap-test-compat.h is this base's half of what the
+suites do differently on Debian's 6.1 and 6.12 bases (the fault test's
+user mapping).
+
 drivers/dma-buf/heaps/.kunitconfig has the options they need, for
 tools/testing/kunit/kunit.py run --kunitconfig=drivers/dma-buf/heaps.
 EOF
@@ -258,8 +268,13 @@ git -C "$work" clean -q -fdx
 git -C "$work" branch -q -f series pristine
 git -C "$work" checkout -q series
 
-# The overlay at the commit, each file assigned to a patch.
-mapfile -t files < <(git -C "$repo" ls-tree -r --name-only "$commit" -- drivers include Documentation tools)
+# The overlay at the commit, each file assigned to a patch.  src[path in
+# the tree] is its path in the repository; compat/<base>/ wins, as in
+# tests/kernel.sh.
+declare -A src=()
+while read -r f; do src[$f]=$f; done < <(git -C "$repo" ls-tree -r --name-only "$commit" -- drivers include Documentation tools)
+while read -r f; do src[${f#compat/$base/}]=$f; done < <(git -C "$repo" ls-tree -r --name-only "$commit" -- "compat/$base/")
+mapfile -t files < <(printf '%s\n' "${!src[@]}" | sort)
 declare -A stage_files=()
 bad=0
 for f in "${files[@]}"; do
@@ -271,8 +286,8 @@ for f in "${files[@]}"; do
 	esac
 done
 [ "$bad" = 0 ] || exit 1
-git -C "$repo" cat-file -e "$commit:include/linux/dma-heap-compat.h" 2>/dev/null ||
-	echo "patches: note: include/linux/dma-heap-compat.h is not in $rev ($commit)"
+[ -n "${src[include/linux/dma-heap-compat.h]:-}" ] ||
+	echo "patches: note: no include/linux/dma-heap-compat.h for $base in $rev ($commit)"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -409,9 +424,16 @@ PY
 for s in $(seq 1 "$NPATCH"); do
 	# shellcheck disable=SC2086
 	set -- ${stage_files[$s]:-}
-	if [ $# -gt 0 ]; then
-		git -C "$repo" archive "$commit" -- "$@" | tar -x -C "$work"
-	fi
+	for f in "$@"; do
+		mkdir -p "$work/$(dirname "$f")"
+		git -C "$repo" cat-file blob "$commit:${src[$f]}" > "$work/$f"
+		# the mode too: the bpftrace scripts are executable
+		if git -C "$repo" ls-tree "$commit" -- "${src[$f]}" | grep -q '^100755'; then
+			chmod +x "$work/$f"
+		else
+			chmod -x "$work/$f"
+		fi
+	done
 	gen_shared "$s"
 	git -C "$work" add -A -f -- "$@" "$heaps/Kconfig" "$heaps/Makefile"
 	if git -C "$work" diff --cached --quiet; then
@@ -424,7 +446,7 @@ done
 
 # The series is the overlay: nothing left out, nothing added.
 while read -r f; do
-	cmp -s <(git -C "$repo" show "$commit:$f") "$work/$f" ||
+	cmp -s <(git -C "$repo" cat-file blob "$commit:${src[$f]}") "$work/$f" ||
 		{ echo "patches.sh: $f differs from $rev's after the last patch" >&2; exit 1; }
 done < <(printf '%s\n' "${files[@]}")
 
