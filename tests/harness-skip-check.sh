@@ -32,14 +32,16 @@ check() {	# description command...
 	fi
 }
 has() { grep -qxF -- "$1" "$dir/out"; }
+has_re() { grep -qxE -- "$1" "$dir/out"; }
 count() { [ "$(grep -cE -- "$1" "$dir/out")" = "$2" ]; }
 
 check "exits 0 (got $rc)" [ "$rc" = 0 ]
 n=0
 for v in first second; do
 	n=$((n + 1))
+	# 6.1's harness leaves the test's name out of a skip's line, 6.12's not
 	check "skips.$v.body_not_run reported skipped with the setup's message" \
-		has "ok $n # SKIP setup skipped on purpose ($v)"
+		has_re "ok $n( skips\.$v\.body_not_run)? # SKIP setup skipped on purpose \($v\)"
 done
 check "the body did not run after a skip in the setup" [ ! -e "$dir/skips-body-ran" ]
 check "the teardown did not run after a skip in the setup" [ ! -e "$dir/skips-teardown-ran" ]
