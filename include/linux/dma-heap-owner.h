@@ -190,6 +190,32 @@ struct dma_heap_owner_vma {
 	char comm[TASK_COMM_LEN];
 };
 
+/*
+ * The hooks called through DHO_HOOK().  Declared whether or not the tracker
+ * is built, so that the compiled-out DHO_HOOK() still checks its arguments.
+ */
+void __dma_heap_owner_alloc(struct heap_helper_buffer *buffer);
+void __dma_heap_owner_release(struct heap_helper_buffer *buffer);
+void __dma_heap_owner_attach(struct heap_helper_buffer *buffer,
+			     struct heap_helper_attachment *a);
+void __dma_heap_owner_detach(struct heap_helper_buffer *buffer,
+			     struct heap_helper_attachment *a);
+void __dma_heap_owner_map(struct heap_helper_buffer *buffer,
+			  struct heap_helper_attachment *a);
+void __dma_heap_owner_unmap(struct heap_helper_buffer *buffer,
+			    struct heap_helper_attachment *a);
+void __dma_heap_owner_cpu_begin(struct heap_helper_buffer *buffer,
+				enum dma_data_direction dir);
+void __dma_heap_owner_cpu_end(struct heap_helper_buffer *buffer,
+			      enum dma_data_direction dir);
+void __dma_heap_owner_cpu_end_flushed(struct heap_helper_buffer *buffer);
+void __dma_heap_owner_vmap(struct heap_helper_buffer *buffer);
+void __dma_heap_owner_vunmap(struct heap_helper_buffer *buffer);
+void __dma_heap_owner_vma_open(struct heap_helper_buffer *buffer,
+			       struct vm_area_struct *vma);
+void __dma_heap_owner_vma_close(struct heap_helper_buffer *buffer,
+				struct vm_area_struct *vma);
+
 #ifdef CONFIG_DMABUF_HEAPS_OWNER_DEBUG
 
 /**
@@ -244,27 +270,6 @@ static inline bool dma_heap_owner_enabled(void)
 	return static_branch_likely(&dma_heap_owner_key);
 }
 
-void __dma_heap_owner_alloc(struct heap_helper_buffer *buffer);
-void __dma_heap_owner_release(struct heap_helper_buffer *buffer);
-void __dma_heap_owner_attach(struct heap_helper_buffer *buffer,
-			     struct heap_helper_attachment *a);
-void __dma_heap_owner_detach(struct heap_helper_buffer *buffer,
-			     struct heap_helper_attachment *a);
-void __dma_heap_owner_map(struct heap_helper_buffer *buffer,
-			  struct heap_helper_attachment *a);
-void __dma_heap_owner_unmap(struct heap_helper_buffer *buffer,
-			    struct heap_helper_attachment *a);
-void __dma_heap_owner_cpu_begin(struct heap_helper_buffer *buffer,
-				enum dma_data_direction dir);
-void __dma_heap_owner_cpu_end(struct heap_helper_buffer *buffer,
-			      enum dma_data_direction dir);
-void __dma_heap_owner_cpu_end_flushed(struct heap_helper_buffer *buffer);
-void __dma_heap_owner_vmap(struct heap_helper_buffer *buffer);
-void __dma_heap_owner_vunmap(struct heap_helper_buffer *buffer);
-void __dma_heap_owner_vma_open(struct heap_helper_buffer *buffer,
-			       struct vm_area_struct *vma);
-void __dma_heap_owner_vma_close(struct heap_helper_buffer *buffer,
-				struct vm_area_struct *vma);
 vm_fault_t __dma_heap_owner_fault(struct heap_helper_buffer *buffer,
 				  struct vm_fault *vmf, bool *handled);
 
@@ -321,7 +326,12 @@ static inline vm_fault_t __dma_heap_owner_fault(struct heap_helper_buffer *buffe
 	return 0;
 }
 
-#define DHO_HOOK(name, ...)	do { } while (0)
+/* checks the hook's arguments, as no_printk() does; nothing is called */
+#define DHO_HOOK(name, ...)					\
+	do {							\
+		if (0)						\
+			__dma_heap_owner_##name(__VA_ARGS__);	\
+	} while (0)
 
 #endif /* CONFIG_DMABUF_HEAPS_OWNER_DEBUG */
 
