@@ -394,7 +394,7 @@ static void owner_device_access_cpu_owned(struct kunit *test)
 	struct dma_buf *dmabuf = owner_test_alloc(test);
 	struct dma_buf_attachment *att;
 	unsigned int reports = observed_reports();
-	char ino[32];
+	char ino[64];	/* "buffer: ino=<20 digits> heap=system size=65536" */
 
 	/* right: map, then a window, then unmap after it closes */
 	att = owner_test_map(test, dmabuf);
