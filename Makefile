@@ -10,6 +10,7 @@
 #   make check              checkpatch --strict, sparse, W=1 and kernel-doc on our files
 #   make bench              the benchmark (see Documentation/dma-buf-heaps/)
 #   make patches            a format-patch series against the base: build/patches-<KERNEL>/
+#   make patches-test       apply it to a fresh pristine tree, build every prefix
 #   make help               this text
 #   make -C tools/debug     the CLI alone [CROSS_COMPILE=...] [STATIC=1]
 #
@@ -27,7 +28,7 @@ NAME := $(if $(filter 6.12,$(KERNEL)),6.12-)$(VARIANT)
 KTREE := $(BUILD)/linux-$(NAME)
 export CCACHE_DIR ?= $(HOME)/.cache/dma-heap-owner-ccache
 
-.PHONY: all deps kernel userspace test run check bench patches clean
+.PHONY: all deps kernel userspace test run check bench patches patches-test clean
 
 all: kernel userspace
 
@@ -76,6 +77,9 @@ bench: deps
 # tests/patches-test.sh $(KERNEL) applies it and builds every prefix.
 patches: deps
 	@bash tests/patches.sh $(KERNEL) $(BUILD)/patches-$(KERNEL)
+
+patches-test: patches
+	@bash tests/patches-test.sh $(KERNEL) $(BUILD)/patches-$(KERNEL)
 
 clean:
 	rm -rf $(BUILD)
