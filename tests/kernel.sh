@@ -39,7 +39,7 @@ notrack) frags=(base.config notrack.config) overlay=1 ;;
 upstream) frags=(base.config) overlay=0 ;;
 *) echo "kernel.sh: unknown variant '$name'" >&2; exit 2 ;;
 esac
-# 6.12's own differences (symbols renamed or gone since 6.1), last.
+# 6.12's own settings (its tinyconfig picks SLUB_TINY), merged last.
 [ "$kver" = 6.12 ] && frags+=(6.12.config)
 
 [ -r "$tarball" ] || { echo "kernel.sh: $tarball missing (run tests/deps.sh)" >&2; exit 1; }
