@@ -147,4 +147,4 @@ static int cma_heap_add_default(void)
 }
 module_init(cma_heap_add_default);
 MODULE_DESCRIPTION("DMA-BUF CMA Heap");
-MODULE_LICENSE("GPL v2");
+MODULE_LICENSE("GPL");

@@ -156,4 +156,4 @@ static int system_heap_create(void)
 	return PTR_ERR_OR_ZERO(heap);
 }
 module_init(system_heap_create);
-MODULE_LICENSE("GPL v2");
+MODULE_LICENSE("GPL");
