@@ -59,8 +59,9 @@ EXPECTED = {
     'base': USER_SUITES,
     'debug': USER_SUITES + ['kmemleak'],
 }
-# Loading the test importer: every run, whatever [suite] says.
-SETUP_SUITES = ['insmod']
+# Every run, whatever [suite] says: loading the test importer, and the
+# tracefs pin's check (tests/tracefs-pin.sh).
+SETUP_SUITES = ['insmod', 'tracefs']
 # Suites of a second boot (tests/run-tests.sh), in a full run only (no
 # [suite], no --kunit-glob): boot_off, tracking off at boot stays off.
 BOOT_SUITES = ['boot_off']
