@@ -90,8 +90,9 @@ bt_stop() {
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.5
 	done
-	kill -KILL "$pid" 2>/dev/null
+	kill -KILL "$pid" 2>/dev/null && echo "# $1.bt: still running 60 s after SIGINT, killed"
 	wait "$pid" 2>/dev/null
+	echo "# $1.bt: exit status $?, $(wc -l < "$tmp/$1.out") lines of output"
 }
 
 # check name description command...: one test on a tracer's output, fed to
