@@ -465,8 +465,8 @@ figures=(
 	'a 4 KiB text per report, kept in a ring of 16'
 	'mmap and touch 1.08x'
 	'sync_cycle 2.817 (budget <= 2.000)'
-	'271 passed, 0 failed, 0 skipped'
-	'281 passed, 0 failed, 0 skipped'
+	'272 passed, 0 failed, 0 skipped'
+	'283 passed, 0 failed, 0 skipped'
 	'276 passed, 0 failed, 0 skipped'
 	'211 passed in 36 minutes'
 	'fuzzer ran 15,000 operations'
@@ -558,12 +558,13 @@ linux-source-6.12, for x86_64 only, under QEMU:
   test importer driver, an example driver's KUnit tests, races, stress,
   torture, fuzzer, CLI, bpftrace, upstream's dmabuf-heaps kselftest with
   no violation, fault injection, a boot with dma_heap_owner=off):
-  271 passed, 0 failed, 0 skipped; on the 6.12 base (make test
-  KERNEL=6.12, its own kselftest printing 10 more results): 281 passed,
-  0 failed, 0 skipped.
+  272 passed, 0 failed, 0 skipped; on the 6.12 base (make test
+  KERNEL=6.12, its own kselftest printing 10 more results, and one more
+  check of the VM's tracing pin): 283 passed, 0 failed, 0 skipped.
 - make test DEBUG=1 (PREEMPT, PROVE_LOCKING, KASAN, kmemleak,
   DEBUG_OBJECTS, DEBUG_VM, DEBUG_LIST, DMA_API_DEBUG, failslab,
-  fail_page_alloc): 276 passed, 0 failed, 0 skipped.  In the earlier
+  fail_page_alloc): 276 passed, 0 failed, 0 skipped, before the VM's
+  tracing check was added.  In the earlier
   debug run the README details (211 passed in 36 minutes), the fuzzer
   ran 15,000 operations and fault injection swept 88 points, with no
   lockdep, KASAN, kmemleak, list-corruption, BUG, WARNING, stall or
