@@ -5,7 +5,7 @@
 #
 # On 6.12 with two vCPUs under TCG, a PID filter written to a tracing
 # instance (set_event_pid, which `dma-heap-owner check` writes) oopses the
-# guest within a few hundred cycles: "Oops: int3" in trace_sched_waking or
+# guest within a few dozen cycles: "Oops: int3" in trace_sched_waking or
 # __schedule, at the call site that the filter's probe registration has
 # just patched.  The pristine 6.12 tree, without this project's overlay,
 # does the same; 6.1 survived 300 cycles.  The tracker is not involved.
@@ -42,10 +42,24 @@ pinned() {
 	done
 }
 
-# check CYCLES: the CLI's own sequence, CYCLES times, while a pipe keeps
-# the other CPU waking tasks.
+# others: the PIDs of the processes of this script's check other than the
+# script and the subshell running this (builtins only: any other fork
+# would find itself).
+others() {
+	local p argv
+	for p in /proc/[0-9]*; do
+		case ${p#/proc/} in $$|$BASHPID) continue ;; esac
+		mapfile -d '' -t argv < "$p/cmdline" 2>/dev/null || continue
+		[[ " ${argv[*]} " == *"/tracefs-pin.sh check "* ]] && echo -n "${p#/proc/} "
+	done
+}
+
+# check CYCLES: the CLI's own sequence, CYCLES times, while a loop keeps
+# the other CPU waking tasks (a pipe read by a new process each time).  The
+# loop is one process, killed at the end; its last pipe's two processes
+# exit on their own.
 check() {
-	local n=${1:-100} i d load rc=0 t=1
+	local n=${1:-100} i d load rc=0 t=1 w left
 	case $(uname -r) in
 	6.12.*)
 		echo "1..2"
@@ -60,7 +74,7 @@ check() {
 	*)
 		echo "1..1" ;;
 	esac
-	( while :; do echo x; done | while read -r _; do :; done ) &
+	(while :; do echo x | cat > /dev/null; done) &
 	load=$!
 	for ((i = 1; i <= n; i++)); do
 		d=$T/instances/dho-churn
@@ -73,11 +87,20 @@ check() {
 	done
 	kill $load
 	wait $load 2>/dev/null
-	if [ $i -gt "$n" ]; then
-		echo "ok $t tracefs: $n set_event_pid cycles with wakeups on the other CPU"
-	else
+	# a load left running would slow every later suite
+	for ((w = 0; w < 10; w++)); do
+		left=$(others)
+		[ -z "$left" ] && break
+		sleep 0.2
+	done
+	if [ $i -le "$n" ]; then
 		echo "not ok $t tracefs: cycle $i of $n failed"
 		rc=1
+	elif [ -n "$left" ]; then
+		echo "not ok $t tracefs: $n cycles, but their load still runs: PID $left"
+		rc=1
+	else
+		echo "ok $t tracefs: $n set_event_pid cycles with wakeups on the other CPU"
 	fi
 	return $rc
 }
