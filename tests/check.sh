@@ -22,12 +22,11 @@ mapfile -t cfiles < <(git ls-files -co --exclude-standard -- 'compat/*.h' | sort
 echo "== checkpatch --strict (${#kfiles[@]} kernel files, ${#cfiles[@]} compat headers, ${#ufiles[@]} userspace files)"
 # The tracepoint header follows the TRACE_EVENT() layout, which checkpatch's
 # parenthesis rules do not know.  dma_heap_owner= is documented in our own
-# Documentation/, not in a copy of kernel-parameters.txt.
+# Documentation/ (the series adds it to kernel-parameters.txt: tests/patches.sh).
 cp=(perl "$ktree/scripts/checkpatch.pl" --no-tree --strict --terse --show-types
     --ignore FILE_PATH_CHANGES,UNDOCUMENTED_SETUP)
-# Userspace has no strscpy(), which 6.12's checkpatch asks for over strcpy().
 out=$( ("${cp[@]}" -f $(printf '%s\n' "${kfiles[@]}" | grep -v '^include/trace/')
-	"${cp[@]}" --ignore STRCPY -f "${ufiles[@]}"
+	"${cp[@]}" -f "${ufiles[@]}"
 	"${cp[@]}" --ignore OPEN_ENDED_LINE,PARENTHESIS_ALIGNMENT -f "${tfiles[@]}"
 	# both bases' compat headers: each names allocate()'s flag types
 	"${cp[@]}" --ignore NEW_TYPEDEFS -f "${cfiles[@]}") 2>&1 |

@@ -122,14 +122,13 @@ int read_counts(struct counts *c)
 		return ret;
 	c->n = 0;
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char name[CLASS_LEN];
 		long long val;
 
 		if (c->n == MAX_CLASSES)
 			break;
-		if (sscanf(line, "%47s %lld", name, &val) != 2)
+		/* CLASS_LEN - 1 */
+		if (sscanf(line, "%47s %lld", c->name[c->n], &val) != 2)
 			continue;
-		strcpy(c->name[c->n], name);
 		c->val[c->n++] = val;
 	}
 	free(text);
