@@ -581,6 +581,14 @@ void __dma_heap_owner_cpu_end_flushed(struct heap_helper_buffer *buffer)
 {
 	struct dho_pending p = { 0 };
 
+	/*
+	 * Without an alias there is nothing to sample, and alias_dirty means
+	 * nothing (the next vmap resets it): a SYNC cycle takes the lock
+	 * twice, not three times.  A vmap racing this read makes an alias
+	 * whose vmap hook clears both.
+	 */
+	if (!READ_ONCE(buffer->vmap_cnt))
+		return;
 	if (!dho_tracked_hint(buffer) || !dho_lock_tracked(buffer))
 		return;
 	buffer->owner->alias_dirty = false;
