@@ -86,6 +86,26 @@ void dho_arch_alias_sample(void *vaddr, pgoff_t pages,
 		flush_tlb_kernel_range(start, start + size);
 }
 
+/**
+ * dho_arch_alias_clear_new() - clear a new alias's preset bits
+ * @vaddr: start of the alias, just returned by vmap()
+ * @pages: its length in pages
+ *
+ * No TLB flush: vmap() reuses an address range only after the lazy purge
+ * of its earlier mapping has flushed it, and no access through the new
+ * alias has been judged yet.  A flush here was an IPI to every CPU at
+ * every vmap (x86_64 flushes every TLB past 33 pages).
+ */
+void dho_arch_alias_clear_new(void *vaddr, pgoff_t pages)
+{
+	struct dho_alias_bits bits = { 0 };
+	struct dho_alias_walk w = { .start = (unsigned long)vaddr,
+				    .bits = &bits };
+
+	apply_to_existing_page_range(&init_mm, w.start, pages << PAGE_SHIFT,
+				     dho_alias_pte, &w);
+}
+
 #else
 
 bool dho_arch_alias_supported(void)
@@ -97,6 +117,10 @@ void dho_arch_alias_sample(void *vaddr, pgoff_t pages,
 			   struct dho_alias_bits *bits)
 {
 	memset(bits, 0, sizeof(*bits));
+}
+
+void dho_arch_alias_clear_new(void *vaddr, pgoff_t pages)
+{
 }
 
 #endif

@@ -601,7 +601,6 @@ void __dma_heap_owner_vmap(struct heap_helper_buffer *buffer)
 	struct dma_heap_owner *o = buffer->owner;
 	struct dma_heap_owner_event *ev;
 	depot_stack_handle_t stack;
-	struct dho_alias_bits bits;
 
 	if (!dho_tracked_hint(buffer))
 		return;
@@ -611,8 +610,8 @@ void __dma_heap_owner_vmap(struct heap_helper_buffer *buffer)
 	if (buffer->vmap_cnt == 1) {
 		/* A new alias: PAGE_KERNEL presets the bits, clear them. */
 		if (dho_arch_alias_supported())
-			dho_arch_alias_sample(buffer->vaddr, buffer->pagecount,
-					      &bits);
+			dho_arch_alias_clear_new(buffer->vaddr,
+						 buffer->pagecount);
 		o->alias_dirty = false;
 		o->alias_stale = false;
 	}

@@ -174,5 +174,6 @@ struct dho_alias_bits {
 bool dho_arch_alias_supported(void);
 void dho_arch_alias_sample(void *vaddr, pgoff_t pages,
 			   struct dho_alias_bits *bits);
+void dho_arch_alias_clear_new(void *vaddr, pgoff_t pages);
 
 #endif /* _DMA_HEAP_OWNER_INTERNAL_H */
