@@ -375,8 +375,11 @@ static size_t rand_name(struct ctx *c, char *buf)
 	size_t len, i;
 
 	if (chance(c, 25)) {
-		strcpy(buf, fixed[below(c, ARRAY_SIZE(fixed))]);
-		return strlen(buf);
+		const char *f = fixed[below(c, ARRAY_SIZE(fixed))];
+
+		len = strlen(f);
+		memcpy(buf, f, len + 1);
+		return len;
 	}
 	switch (below(c, 8)) {
 	case 0:
@@ -662,7 +665,7 @@ static void op_alloc(struct ctx *c)
 	snprintf(hname, sizeof(hname), "%d", h);
 	if (viaslot && pick(c, KB(K_HEAP), &s) >= 0) {
 		hfd = s.fd;
-		strcpy(hname, "slot");
+		snprintf(hname, sizeof(hname), "slot");
 	}
 	d.len = rand_len(c);
 	d.fd_flags = rand_fd_flags(c);
@@ -1434,7 +1437,7 @@ static void op_imp(struct ctx *c)
 		} else {
 			arg = NULL;
 			must_fail = true;
-			strcpy(what, " arg=NULL");
+			snprintf(what, sizeof(what), " arg=NULL");
 		}
 		break;
 	case DHO_IMP_MAP:
@@ -1892,14 +1895,14 @@ static int cmp_str(const void *a, const void *b)
 
 static void find_heaps(void)
 {
-	char names[MAX_HEAPS][64], path[300];
+	char names[MAX_HEAPS][sizeof(g.heaps[0])], path[300];
 	struct dirent *de;
 	DIR *dir = opendir("/dev/dma_heap");
 	int i, n = 0, fd;
 
 	while (dir && (de = readdir(dir)) && n < MAX_HEAPS)
 		if (de->d_name[0] != '.' && strlen(de->d_name) < sizeof(names[0]))
-			strcpy(names[n++], de->d_name);
+			snprintf(names[n++], sizeof(names[0]), "%s", de->d_name);
 	if (dir)
 		closedir(dir);
 	qsort(names, n, sizeof(names[0]), cmp_str);	/* a stable order, for replays */
@@ -1910,7 +1913,7 @@ static void find_heaps(void)
 			say("# cannot open heap %s: %s", names[i], ename(errno));
 			continue;
 		}
-		strcpy(g.heaps[g.nheaps], names[i]);
+		memcpy(g.heaps[g.nheaps], names[i], sizeof(names[0]));
 		g.heap_fds[g.nheaps++] = fd;
 	}
 }
@@ -1934,7 +1937,7 @@ static void find_vgem(void)
 		if (fd < 0)
 			continue;
 		if (is_vgem(fd))
-			strcpy(g.vgem, path);
+			snprintf(g.vgem, sizeof(g.vgem), "%s", path);
 		close(fd);
 	}
 }
