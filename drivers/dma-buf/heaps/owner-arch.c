@@ -92,8 +92,11 @@ void dho_arch_alias_sample(void *vaddr, pgoff_t pages,
  * @pages: its length in pages
  *
  * No TLB flush: vmap() reuses an address range only after the lazy purge
- * of its earlier mapping has flushed it, and no access through the new
- * alias has been judged yet.  A flush here was an IPI to every CPU at
+ * of its earlier mapping has flushed it, so no TLB holds the new alias
+ * unless it was used before this hook (another vmap user of the same
+ * buffer, in between).  Such a CPU may then keep writing through a TLB
+ * entry that does not set the bits again until its next flush: a missed
+ * report, never a false one.  A flush here was an IPI to every CPU at
  * every vmap (x86_64 flushes every TLB past 33 pages).
  */
 void dho_arch_alias_clear_new(void *vaddr, pgoff_t pages)
