@@ -126,7 +126,7 @@ int read_counts(struct counts *c)
 
 		if (c->n == MAX_CLASSES)
 			break;
-		/* CLASS_LEN - 1 */
+		/* 47: CLASS_LEN less the slot's NUL */
 		if (sscanf(line, "%47s %lld", c->name[c->n], &val) != 2)
 			continue;
 		c->val[c->n++] = val;

@@ -67,6 +67,18 @@ bool dho_arch_alias_supported(void)
 	return true;
 }
 
+/* Test and clear both bits of every PTE of the alias; no TLB flush. */
+static void dho_alias_test_and_clear(void *vaddr, pgoff_t pages,
+				     struct dho_alias_bits *bits)
+{
+	struct dho_alias_walk w = { .start = (unsigned long)vaddr,
+				    .bits = bits };
+
+	memset(bits, 0, sizeof(*bits));
+	apply_to_existing_page_range(&init_mm, w.start, pages << PAGE_SHIFT,
+				     dho_alias_pte, &w);
+}
+
 /**
  * dho_arch_alias_sample() - test and clear an alias's accessed/dirty bits
  * @vaddr: start of the alias (vmap)
@@ -77,13 +89,10 @@ void dho_arch_alias_sample(void *vaddr, pgoff_t pages,
 			   struct dho_alias_bits *bits)
 {
 	unsigned long start = (unsigned long)vaddr;
-	unsigned long size = pages << PAGE_SHIFT;
-	struct dho_alias_walk w = { .start = start, .bits = bits };
 
-	memset(bits, 0, sizeof(*bits));
-	apply_to_existing_page_range(&init_mm, start, size, dho_alias_pte, &w);
+	dho_alias_test_and_clear(vaddr, pages, bits);
 	if (bits->accessed)
-		flush_tlb_kernel_range(start, start + size);
+		flush_tlb_kernel_range(start, start + (pages << PAGE_SHIFT));
 }
 
 /**
@@ -101,12 +110,9 @@ void dho_arch_alias_sample(void *vaddr, pgoff_t pages,
  */
 void dho_arch_alias_clear_new(void *vaddr, pgoff_t pages)
 {
-	struct dho_alias_bits bits = { 0 };
-	struct dho_alias_walk w = { .start = (unsigned long)vaddr,
-				    .bits = &bits };
+	struct dho_alias_bits bits;
 
-	apply_to_existing_page_range(&init_mm, w.start, pages << PAGE_SHIFT,
-				     dho_alias_pte, &w);
+	dho_alias_test_and_clear(vaddr, pages, &bits);
 }
 
 #else
