@@ -3,22 +3,45 @@
  * DMA-BUF heap ownership tracker: what the CPU did through a vmap alias,
  * read from the accessed and dirty bits of the alias's kernel PTEs.
  *
- * x86 hardware sets both bits on kernel mappings too.  PAGE_KERNEL presets
- * them (arch/x86/include/asm/pgtable_types.h), so they mean something only
- * after the tracker clears them, with a kernel TLB flush of the range so
- * that the next access walks the page table again (the alias is global).
+ * The bits mean something only after the tracker clears them, with a kernel
+ * TLB flush of the range so that the next access walks the page table again
+ * (the alias is global): PAGE_KERNEL presets them.
  *
- * Elsewhere this is not implemented yet: kernel accesses through the alias
- * are then not detected, and the tracker says so at boot.
+ * x86: hardware sets both bits on kernel mappings too
+ * (arch/x86/include/asm/pgtable_types.h presets _PAGE_ACCESSED and
+ * _PAGE_DIRTY).
+ *
+ * arm64: only where the CPU manages them, which the kernel enables per CPU:
+ * TCR_EL1.HA (hardware access flag) on every CPU that has it, TCR_EL1.HD
+ * (hardware dirty state) on every CPU that has it and is not on the DBM
+ * errata list.  PAGE_KERNEL presets PTE_AF, and is hardware-dirty (PTE_DBM
+ * set, PTE_RDONLY clear); pte_mkold() clears PTE_AF and pte_mkclean() sets
+ * PTE_RDONLY, keeping PTE_DBM, so that the hardware clears PTE_RDONLY again
+ * at the next write.  On a CPU without HA, a kernel access through a PTE
+ * without PTE_AF is an access flag fault, and without HD a write through a
+ * PTE_RDONLY one a permission fault: in the kernel, an oops.  So the bits
+ * are read and cleared only where every CPU the tracker has seen has both
+ * (read from each CPU's TCR_EL1), and a CPU that comes online later without
+ * them is refused; elsewhere the tracker never touches them and says at
+ * boot, and in debugfs's vmap_alias, that the alias is not watched.
+ *
+ * Elsewhere this is not implemented: kernel accesses through the alias are
+ * not detected, and the tracker says so in the same two places.
  */
 
+#include <linux/cpu.h>
+#include <linux/cpuhotplug.h>
 #include <linux/mm.h>
 #include <linux/pgtable.h>
+#include <linux/sched/task_stack.h>
+#include <linux/smp.h>
+#include <linux/stacktrace.h>
+#include <linux/uaccess.h>
 #include <asm/tlbflush.h>
 
 #include "owner.h"
 
-#ifdef CONFIG_X86
+#if defined(CONFIG_X86) || defined(CONFIG_ARM64)
 
 struct dho_alias_walk {
 	unsigned long start;
@@ -27,19 +50,23 @@ struct dho_alias_walk {
 
 /*
  * Test and clear both bits in one atomic step: hardware on another CPU may
- * set the dirty bit between a read and a plain store of the PTE, and the
- * write would then be lost (reported as a read, or not at all).
+ * set them between a read and a plain store of the PTE (arm64's hardware
+ * updates descriptors atomically too), and the write would then be lost
+ * (reported as a read, or not at all).  pte_mkold() and pte_mkclean() say
+ * what clearing is on each architecture.
  */
 static pte_t dho_pte_test_and_clear(pte_t *ptep)
 {
 	pteval_t old = READ_ONCE(ptep->pte), new;
+	pte_t pte;
 
 	do {
-		if (!(old & (_PAGE_ACCESSED | _PAGE_DIRTY)))
+		pte = __pte(old);
+		if (!pte_young(pte) && !pte_dirty(pte))
 			break;
-		new = old & ~(_PAGE_ACCESSED | _PAGE_DIRTY);
+		new = pte_val(pte_mkclean(pte_mkold(pte)));
 	} while (!try_cmpxchg(&ptep->pte, &old, new));
-	return native_make_pte(old);
+	return __pte(old);
 }
 
 static int dho_alias_pte(pte_t *ptep, unsigned long addr, void *data)
@@ -62,10 +89,83 @@ static int dho_alias_pte(pte_t *ptep, unsigned long addr, void *data)
 	return 0;
 }
 
+#ifdef CONFIG_X86
 bool dho_arch_alias_supported(void)
 {
 	return true;
 }
+
+const char *dho_arch_alias_why_not(void)
+{
+	return NULL;
+}
+
+void __init dho_arch_init(void)
+{
+}
+#else /* CONFIG_ARM64 */
+static bool dho_alias_ok __ro_after_init;
+static const char *dho_alias_why __ro_after_init = "not probed yet";
+
+/* Each CPU's TCR_EL1: what the kernel enabled on it, errata included. */
+static void dho_arm64_probe_cpu(void *data)
+{
+	u64 tcr = read_sysreg(tcr_el1);
+	atomic_t *missing = data;
+
+	if (!(tcr & TCR_HA))
+		atomic_or(1, missing);
+	if (!(tcr & TCR_HD))
+		atomic_or(2, missing);
+}
+
+/* A CPU that comes online later must have what the clearing relies on. */
+static int dho_arm64_cpu_online(unsigned int cpu)
+{
+	atomic_t missing = ATOMIC_INIT(0);
+
+	dho_arm64_probe_cpu(&missing);
+	if (!atomic_read(&missing))
+		return 0;
+	pr_err("dma-heap-owner: CPU%u lacks hardware %s, on which the vmap alias watch relies (kernel accesses through it would fault): refusing it\n",
+	       cpu, atomic_read(&missing) & 1 ? "access flag (TCR_EL1.HA)" :
+	       "dirty state (TCR_EL1.HD)");
+	return -EOPNOTSUPP;
+}
+
+bool dho_arch_alias_supported(void)
+{
+	return dho_alias_ok;
+}
+
+const char *dho_arch_alias_why_not(void)
+{
+	return dho_alias_ok ? NULL : dho_alias_why;
+}
+
+void __init dho_arch_init(void)
+{
+	atomic_t missing = ATOMIC_INIT(0);
+	int ret;
+
+	cpus_read_lock();
+	on_each_cpu(dho_arm64_probe_cpu, &missing, 1);
+	if (atomic_read(&missing) & 1) {
+		dho_alias_why = "a CPU has no hardware access flag (TCR_EL1.HA)";
+	} else if (atomic_read(&missing) & 2) {
+		dho_alias_why = "a CPU has no hardware dirty state (TCR_EL1.HD)";
+	} else {
+		ret = cpuhp_setup_state_cpuslocked(CPUHP_AP_ONLINE_DYN,
+						   "dma-heap-owner:online",
+						   dho_arm64_cpu_online, NULL);
+		if (ret < 0)
+			dho_alias_why = "no CPU hotplug state left to check later CPUs";
+		else
+			dho_alias_ok = true;
+	}
+	cpus_read_unlock();
+}
+#endif
 
 /* Test and clear both bits of every PTE of the alias; no TLB flush. */
 static void dho_alias_test_and_clear(void *vaddr, pgoff_t pages,
@@ -122,6 +222,15 @@ bool dho_arch_alias_supported(void)
 	return false;
 }
 
+const char *dho_arch_alias_why_not(void)
+{
+	return "not implemented on this architecture";
+}
+
+void __init dho_arch_init(void)
+{
+}
+
 void dho_arch_alias_sample(void *vaddr, pgoff_t pages,
 			   struct dho_alias_bits *bits)
 {
@@ -133,3 +242,60 @@ void dho_arch_alias_clear_new(void *vaddr, pgoff_t pages)
 }
 
 #endif
+
+#ifdef CONFIG_ARM64
+/* An AAPCS64 frame record: the caller's frame pointer, the return address. */
+struct dho_frame_record {
+	unsigned long fp;
+	unsigned long lr;
+};
+
+/*
+ * The user stack by its frame records, as perf's user_backtrace() walks it
+ * (arm64 has no stack_trace_save_user() on these bases): the faulting pc,
+ * then each record's return address, without faulting (the caller holds
+ * the mmap lock), with any pointer authentication code stripped, for as
+ * long as the records go strictly up the stack.
+ */
+static unsigned int dho_arm64_user_stack(unsigned long *entries,
+					 unsigned int max)
+{
+	struct pt_regs *regs = task_pt_regs(current);
+	unsigned long fp = regs->regs[29];
+	struct dho_frame_record rec;
+	unsigned int nr = 0;
+
+	if (!max || !user_mode(regs) || compat_user_mode(regs))
+		return 0;
+	entries[nr++] = instruction_pointer(regs);
+	while (nr < max && fp && IS_ALIGNED(fp, 8)) {
+		if (copy_from_user_nofault(&rec, (void __user *)fp, sizeof(rec)))
+			break;
+		if (!rec.lr)
+			break;
+		entries[nr++] = rec.lr & ~ptrauth_user_pac_mask();
+		if (rec.fp <= fp)
+			break;
+		fp = rec.fp;
+	}
+	return nr;
+}
+#endif
+
+/**
+ * dho_arch_user_stack() - the current task's user stack, where it can walk
+ * @entries: where the return addresses go, the faulting pc first
+ * @max:     room in @entries
+ *
+ * Return: how many were saved; 0 where the architecture cannot walk it.
+ */
+unsigned int dho_arch_user_stack(unsigned long *entries, unsigned int max)
+{
+#if defined(CONFIG_USER_STACKTRACE_SUPPORT)
+	return stack_trace_save_user(entries, max);
+#elif defined(CONFIG_ARM64)
+	return dho_arm64_user_stack(entries, max);
+#else
+	return 0;
+#endif
+}

@@ -30,6 +30,19 @@ static int dho_counts_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(dho_counts);
 
+/* "watched", or "not watched: <why>" (owner-arch.c) */
+static int dho_vmap_alias_show(struct seq_file *m, void *unused)
+{
+	const char *why = dho_arch_alias_why_not();
+
+	if (why)
+		seq_printf(m, "not watched: %s\n", why);
+	else
+		seq_puts(m, "watched\n");
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(dho_vmap_alias);
+
 static int dho_violations_show(struct seq_file *m, void *unused)
 {
 	dho_ring_show(m);
@@ -223,6 +236,7 @@ void dho_debugfs_init(void)
 
 	debugfs_create_file("error_count", 0444, dir, NULL, &dho_error_count_fops);
 	debugfs_create_file("counts", 0444, dir, NULL, &dho_counts_fops);
+	debugfs_create_file("vmap_alias", 0444, dir, NULL, &dho_vmap_alias_fops);
 	debugfs_create_file("violations", 0400, dir, NULL, &dho_violations_fops);
 	debugfs_create_file("buffers", 0400, dir, NULL, &dho_buffers_fops);
 	debugfs_create_file_unsafe("disabled", 0644, dir, NULL, &dho_disabled_fops);

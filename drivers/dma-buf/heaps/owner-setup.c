@@ -220,8 +220,10 @@ static int __init dho_init(void)
 		static_branch_disable(&dma_heap_owner_key);
 	stack_depot_init();
 	dho_debugfs_init();
+	dho_arch_init();
 	if (!dho_arch_alias_supported())
-		pr_info("dma-heap-owner: kernel accesses through the vmap alias are not detected on this architecture\n");
+		pr_info("dma-heap-owner: kernel accesses through the vmap alias are not detected: %s\n",
+			dho_arch_alias_why_not());
 	pr_info("dma-heap-owner: %zu bytes per buffer record + %zu of history, %zu per user mapping, %zu per attachment\n",
 		offsetof(struct dma_heap_owner, hist),
 		sizeof_field(struct dma_heap_owner, hist),

@@ -95,9 +95,7 @@ struct dho_user_where *dho_user_where(struct vm_area_struct *vma)
 
 	regs = task_pt_regs(current);
 	dho_resolve(mm, instruction_pointer(regs), &w->ip);
-#ifdef CONFIG_USER_STACKTRACE_SUPPORT
-	nr = stack_trace_save_user(entries, ARRAY_SIZE(entries));
-#endif
+	nr = dho_arch_user_stack(entries, ARRAY_SIZE(entries));
 	for (i = 0; i < nr; i++)
 		dho_resolve(mm, entries[i], &w->stack[i]);
 	w->nr = nr;

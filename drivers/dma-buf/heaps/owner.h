@@ -171,9 +171,12 @@ struct dho_alias_bits {
 	pgoff_t first;
 };
 
+void dho_arch_init(void);
 bool dho_arch_alias_supported(void);
+const char *dho_arch_alias_why_not(void);
 void dho_arch_alias_sample(void *vaddr, pgoff_t pages,
 			   struct dho_alias_bits *bits);
 void dho_arch_alias_clear_new(void *vaddr, pgoff_t pages);
+unsigned int dho_arch_user_stack(unsigned long *entries, unsigned int max);
 
 #endif /* _DMA_HEAP_OWNER_INTERNAL_H */
