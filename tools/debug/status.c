@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * dma-heap-owner status: tracking on or off, the counters, the buffers
- * tracked, the reports kept, and the settings.
+ * dma-heap-owner status: tracking on or off, whether kernel accesses through
+ * the vmap alias are watched, the counters, the buffers tracked, the reports
+ * kept, and the settings.
  */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +16,7 @@
 
 int cmd_status(void)
 {
-	char *text, *p;
+	char path[PATH_MAX], *text, *p;
 	unsigned int i, nbuf = 0;
 	struct reports r;
 	struct counts c;
@@ -33,6 +36,19 @@ int cmd_status(void)
 	off = atoi(text);
 	free(text);
 	printf("tracking:        %s\n", off ? "off (disabled)" : "on");
+
+	/* a tracker older than the file watches the alias on x86 only */
+	mkpath(path, sizeof(path), "%s/vmap_alias", dho_dir);
+	ret = read_file(path, &text);
+	if (ret == -ENOENT) {
+		printf("vmap alias:      unknown (no vmap_alias file)\n");
+	} else if (ret) {
+		return path_error("cannot read", path, -ret);
+	} else {
+		text[strcspn(text, "\n")] = '\0';
+		printf("vmap alias:      %s\n", text);
+		free(text);
+	}
 
 	ret = dho_read("error_count", &text);
 	if (ret)
