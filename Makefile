@@ -3,10 +3,12 @@
 #   make run  [CMD='...']   boot the tracker kernel and run CMD (default: the demo)
 #                           as root in the VM; CMD is any shell command, taken
 #                           as written: `$d` reaches the shell (no `$$`)
-#   make test [SUITE=name] [KUNIT=glob] [DEBUG=1]
+#   make test [SUITE=name[,name...]] [KUNIT=glob] [DEBUG=1]
 #                           build everything, run every suite, print N passed, N failed, N skipped
 #   KERNEL=6.1|6.12         the base for any of these (default 6.1): Debian's
 #                           linux-source-<KERNEL> with the same overlay
+#   ARCH=x86_64|arm64       the architecture (default x86_64); arm64 is
+#                           cross-built and boots in qemu-system-aarch64
 #   make check              checkpatch --strict, sparse, W=1 and kernel-doc on our files
 #   make bench              the benchmark (see Documentation/dma-buf-heaps/)
 #   make patches            a format-patch series against the base: build/patches-<KERNEL>/
@@ -22,9 +24,13 @@ KERNEL ?= 6.1
 ifeq ($(filter 6.1 6.12,$(KERNEL)),)
 $(error KERNEL=$(KERNEL): the bases are 6.1 and 6.12)
 endif
+ARCH ?= x86_64
+ifeq ($(filter x86_64 arm64,$(ARCH)),)
+$(error ARCH=$(ARCH): the architectures are x86_64 and arm64)
+endif
 # The build's name: its tree is $(BUILD)/linux-$(NAME), its binaries
-# $(BUILD)/$(NAME).  6.1's names carry no prefix.
-NAME := $(if $(filter 6.12,$(KERNEL)),6.12-)$(VARIANT)
+# $(BUILD)/$(NAME).  6.1's and x86_64's names carry no prefix.
+NAME := $(if $(filter arm64,$(ARCH)),arm64-)$(if $(filter 6.12,$(KERNEL)),6.12-)$(VARIANT)
 KTREE := $(BUILD)/linux-$(NAME)
 export CCACHE_DIR ?= $(HOME)/.cache/dma-heap-owner-ccache
 
@@ -33,7 +39,7 @@ export CCACHE_DIR ?= $(HOME)/.cache/dma-heap-owner-ccache
 all: kernel userspace
 
 deps:
-	@bash tests/deps.sh
+	@bash tests/deps.sh $(ARCH)
 
 kernel: deps
 	@bash tests/kernel.sh $(NAME) $(BUILD)
@@ -48,7 +54,7 @@ userspace: kernel
 # DHO_ALLOW_SKIP=suite,... lets those suites skip every case.
 test: userspace
 	@python3 tests/summarize_test.py $(KTREE)
-	@bash tests/harness-skip-check.sh $(BUILD)/$(NAME)/bin/harness_skip_test
+	@bash tests/harness-skip-check.sh $(BUILD)/$(NAME)/host/harness_skip_test
 	@bash tests/run-tests.sh $(BUILD) $(NAME) '$(SUITE)' '$(KUNIT)'
 
 # make run's command, as written: $(value CMD) is not expanded by make, so
@@ -71,7 +77,7 @@ check: kernel
 	@bash tests/check.sh $(KTREE)
 
 bench: deps
-	@python3 tests/bench.py $(BUILD) $(KERNEL)
+	@python3 tests/bench.py $(BUILD) $(KERNEL) $(ARCH)
 
 # The series is made from the committed tree (HEAD), not the working tree;
 # tests/patches-test.sh $(KERNEL) applies it and builds every prefix.

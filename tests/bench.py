@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """make bench: what tracking costs, as ratios and PASS/FAIL budget lines.
 
-    bench.py <build-dir> [6.1|6.12]
+    bench.py <build-dir> [6.1|6.12] [x86_64|arm64]
 
-Kernels, all on one base (6.1 unless told): Debian's pristine tree with
+Kernels, all on one base (6.1 unless told) and architecture (x86_64 unless
+told; arm64 boots in qemu-system-aarch64): Debian's pristine tree with
 upstream's heaps ('upstream'), ours
 with the tracker compiled out ('notrack'), ours with it compiled in
 ('base'; tracking switched off and on through debugfs in one boot).
@@ -33,8 +34,12 @@ build = os.path.realpath(sys.argv[1]) if len(sys.argv) > 1 else sys.exit(__doc__
 KERNEL = sys.argv[2] if len(sys.argv) > 2 else '6.1'
 if KERNEL not in ('6.1', '6.12'):
     sys.exit('bench: kernel base %r: the bases are 6.1 and 6.12' % KERNEL)
-# the builds' names: tests/kernel.sh's, 6.1's without a prefix
-PREFIX = '' if KERNEL == '6.1' else KERNEL + '-'
+ARCH = sys.argv[3] if len(sys.argv) > 3 else 'x86_64'
+if ARCH not in ('x86_64', 'arm64'):
+    sys.exit('bench: architecture %r: the architectures are x86_64 and arm64' % ARCH)
+# the builds' names: tests/kernel.sh's, 6.1's and x86_64's without a prefix
+PREFIX = ('arm64-' if ARCH == 'arm64' else '') + ('' if KERNEL == '6.1' else KERNEL + '-')
+IMAGE = 'arch/arm64/boot/Image' if ARCH == 'arm64' else 'arch/x86/boot/bzImage'
 repo = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 ROUNDS = int(os.environ.get('DHO_BENCH_ROUNDS', '3'))
 BOOTS = int(os.environ.get('DHO_BENCH_BOOTS', '3'))
@@ -50,7 +55,7 @@ def sh(*args):
 def vm(variant, script, append=QUIET):
     """Run a guest script on one kernel; return its stdout lines and console."""
     bindir = os.path.join(build, PREFIX + variant, 'bin')
-    kernel = os.path.join(build, 'linux-' + PREFIX + variant, 'arch/x86/boot/bzImage')
+    kernel = os.path.join(build, 'linux-' + PREFIX + variant, IMAGE)
     cmd = 'set -e; insmod %s/dho_importer.ko; export PATH=%s:$PATH; %s' % (
         bindir, bindir, script)
     p = subprocess.run(['bash', os.path.join(repo, 'tests/vm.sh'), '-q', '-b', build,

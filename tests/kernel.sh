@@ -3,11 +3,14 @@
 # the build directory, lay the project's overlay over it, configure from the
 # fragments in tests/config/ and build bzImage with ccache.
 #
-#   tests/kernel.sh [6.12-]<base|debug|notrack|upstream> <build-dir>
+#   tests/kernel.sh [arm64-][6.12-]<base|debug|notrack|upstream> <build-dir>
 #
 # The name is the tree's: <build-dir>/linux-<name>.  A 6.12- prefix builds
 # on Debian's linux-source-6.12 with the same overlay and fragments, plus
-# tests/config/6.12.config; no prefix is 6.1.
+# tests/config/6.12.config; no prefix is 6.1.  An arm64- prefix before it
+# cross-builds for arm64 with Debian's gcc-aarch64-linux-gnu and
+# tests/config/arm64.config (arch/arm64/boot/Image); no prefix is x86_64
+# with tests/config/x86_64.config (arch/x86/boot/bzImage).
 #
 # base:     our overlay, tests/config/base.config
 # debug:    our overlay, base.config + debug.config
@@ -25,8 +28,12 @@ name=$1
 build=$(realpath -m "$2")
 repo=$(cd "$(dirname "$0")/.." && pwd)
 case $name in
-6.12-*) kver=6.12 variant=${name#6.12-} ;;
-*) kver=6.1 variant=$name ;;
+arm64-*) arch=arm64 rest=${name#arm64-} ;;
+*) arch=x86_64 rest=$name ;;
+esac
+case $rest in
+6.12-*) kver=6.12 variant=${rest#6.12-} ;;
+*) kver=6.1 variant=$rest ;;
 esac
 tarball=/usr/src/linux-source-$kver.tar.xz
 tree=$build/linux-$name
@@ -39,7 +46,9 @@ notrack) frags=(base.config notrack.config) overlay=1 ;;
 upstream) frags=(base.config) overlay=0 ;;
 *) echo "kernel.sh: unknown variant '$name'" >&2; exit 2 ;;
 esac
-# 6.12's own settings (its tinyconfig picks SLUB_TINY), merged last.
+# The architecture's settings (machine, console, transport) after base's,
+# and 6.12's own (its tinyconfig picks SLUB_TINY) last.
+frags=("${frags[0]}" "$arch.config" "${frags[@]:1}")
 [ "$kver" = 6.12 ] && frags+=(6.12.config)
 
 [ -r "$tarball" ] || { echo "kernel.sh: $tarball missing (run tests/deps.sh)" >&2; exit 1; }
@@ -81,12 +90,18 @@ if [ "$overlay" = 1 ]; then
 fi
 
 cd "$tree"
-export ARCH=x86_64
+export ARCH=$arch
+if [ "$arch" = arm64 ]; then
+	export CROSS_COMPILE=aarch64-linux-gnu-
+	cc=aarch64-linux-gnu-gcc image=Image
+else
+	cc=gcc image=bzImage
+fi
 export KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 2026'
 export KBUILD_BUILD_USER=dho KBUILD_BUILD_HOST=dho
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/dma-heap-owner-ccache}
 export CCACHE_BASEDIR=$build CCACHE_NOHASHDIR=1 CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
-mk=(make -s -j"$jobs" CC="ccache gcc")
+mk=(make -s -j"$jobs" CC="ccache $cc")
 
 sum=$(cd "$repo/tests/config" && cat "${frags[@]}" | sha1sum | cut -c1-40)
 if [ ! -e .config ] || [ "$(cat .config-frags 2>/dev/null)" != "$sum" ]; then
@@ -118,5 +133,5 @@ if [ ! -e .config ] || [ "$(cat .config-frags 2>/dev/null)" != "$sum" ]; then
 fi
 
 echo "kernel: building $name ($jobs jobs, ccache in $CCACHE_DIR)"
-"${mk[@]}" bzImage modules
-ls -l arch/x86/boot/bzImage | awk '{print "kernel: " $NF " (" $5 " bytes)"}'
+"${mk[@]}" "$image" modules
+ls -l "arch/${arch%_64}/boot/$image" | awk '{print "kernel: " $NF " (" $5 " bytes)"}'

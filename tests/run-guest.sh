@@ -10,8 +10,9 @@
 bin=$1 cmdfile=$2
 dbg=/sys/kernel/debug/dma_heap_owner
 export PATH=$bin:$PATH
-if (: > /dev/ttyS2) 2>/dev/null; then
-	exec 3> /dev/ttyS2
+err=${dho_err:-/dev/ttyS2}	# tests/vm.sh's third port
+if (: > "$err") 2>/dev/null; then
+	exec 3> "$err"
 else
 	exec 3>&2
 fi

@@ -8,11 +8,15 @@ trusts, so nothing that was not tested may read as a pass.
 <run-dir> holds console.log (the kernel console) and out.log (the output of
 tests/guest-suites.sh); <kernel-tree> is the unpacked kernel whose
 tools/testing/kunit/kunit.py parses the KUnit results; [suite] is make
-test's SUITE= (one userspace suite; KUnit then runs only with --kunit-glob).
+test's SUITE= (a userspace suite, or several separated by commas; KUnit
+then runs only with --kunit-glob).
 
 Options:
   --variant base|debug  which kernel ran (default: from <kernel-tree>'s name,
                         linux-<variant>); it chooses the expected suites
+  --arch x86_64|arm64   the guest's architecture (default x86_64): arm64
+                        adds the alias_unwatched boot to a full run, and
+                        lets bpftrace skip every case (ARCH_SKIPS)
   --kunit-glob GLOB     make test's KUNIT= (kunit.filter_glob)
   --allow-skip PATTERNS suites allowed to have every case skipped
   --list-suites         print the variant's userspace suites and exit
@@ -65,6 +69,17 @@ SETUP_SUITES = ['insmod', 'tracefs']
 # Suites of a second boot (tests/run-tests.sh), in a full run only (no
 # [suite], no --kunit-glob): boot_off, tracking off at boot stays off.
 BOOT_SUITES = ['boot_off']
+# Per architecture: suites of a further boot, and suites that may skip every
+# case there, for the reason given (the guest's skip line says it too).
+ARCH_BOOT_SUITES = {
+    'x86_64': [],
+    # a Cortex-A57 boot: the vmap alias left alone (tests/alias-unwatched.sh)
+    'arm64': ['alias_unwatched'],
+}
+ARCH_SKIPS = {
+    'x86_64': [],
+    'arm64': ['bpftrace'],	# no bpftrace in the arm64 guest's root
+}
 # KUnit suites that must be there (others may appear and are counted).
 KUNIT_SUITES = ['dma-heap-helpers', 'dma-heap-owner']
 
@@ -108,6 +123,7 @@ def parse_args(argv):
     p = argparse.ArgumentParser(
         description='Summarise a make test run (see the module docstring).')
     p.add_argument('--variant', choices=sorted(EXPECTED))
+    p.add_argument('--arch', choices=sorted(ARCH_SKIPS), default='x86_64')
     p.add_argument('--kunit-glob', default='')
     p.add_argument('--allow-skip', default=None)
     p.add_argument('--list-suites', action='store_true')
@@ -319,7 +335,7 @@ def tap(name, body, rc, missing):
     return r
 
 
-def userspace(run, variant, only, glob=''):
+def userspace(run, variant, only, glob='', arch='x86_64'):
     """The suites framed by @@SUITE/@@END in out.log, and the missing."""
     results = []
     lines = read_lines(os.path.join(run, 'out.log'))
@@ -368,25 +384,29 @@ def userspace(run, variant, only, glob=''):
         if n > 1:
             results.append(Result(name, failed=1,
                                   notes=['ran %d times' % n]))
-    if only and only not in EXPECTED[variant]:
-        results.append(Result(only, failed=1, notes=[
-            "unknown suite '%s'; the %s kernel's suites: %s (KUnit suites "
-            "are chosen with KUNIT=glob)"
-            % (only, variant, ' '.join(EXPECTED[variant]))]))
+    # SUITE= names one suite, or several separated by commas
+    onlys = [o for o in only.split(',') if o] if only else []
+    for o in onlys:
+        if o not in EXPECTED[variant]:
+            results.append(Result(o, failed=1, notes=[
+                "unknown suite '%s'; the %s kernel's suites: %s (KUnit suites "
+                "are chosen with KUNIT=glob)"
+                % (o, variant, ' '.join(EXPECTED[variant]))]))
     full = not only and not glob
-    expected = (SETUP_SUITES + ([only] if only else EXPECTED[variant]) +
-                (BOOT_SUITES if full else []))
+    boot_suites = BOOT_SUITES + ARCH_BOOT_SUITES[arch]
+    expected = (SETUP_SUITES + (onlys if only else EXPECTED[variant]) +
+                (boot_suites if full else []))
     for name in expected:
         if name not in ran and (name in EXPECTED[variant] or
-                                name in SETUP_SUITES or name in BOOT_SUITES):
+                                name in SETUP_SUITES or name in boot_suites):
             results.append(Result(name, failed=1, notes=[
                 'missing: never ran (left out of guest-suites.sh, or the '
                 'VM stopped before it)']))
     for name in ran:
-        if only and name != only and name not in SETUP_SUITES:
+        if only and name not in onlys and name not in SETUP_SUITES:
             results.append(Result(name, failed=1, notes=[
                 'ran although SUITE=%s' % only]))
-        elif name in BOOT_SUITES and not full:
+        elif name in boot_suites and not full:
             results.append(Result(name, failed=1, notes=[
                 'ran although KUNIT=%s' % glob]))
     return results
@@ -414,7 +434,7 @@ def main(argv):
     results = []
     if not a.suite or a.kunit_glob:
         results += kunit(a.run, a.ktree, a.kunit_glob)
-    results += userspace(a.run, a.variant, a.suite, a.kunit_glob)
+    results += userspace(a.run, a.variant, a.suite, a.kunit_glob, a.arch)
     results.append(console(a.run))
     if a.vm_rc != 0:
         results.append(Result('vm', failed=1, notes=[
@@ -422,7 +442,9 @@ def main(argv):
             % a.vm_rc]))
     for r in results:
         if r.skipped and not r.passed and not r.failed:
-            if skip_allowed(r.name, a.allow_skip):
+            if r.name in ARCH_SKIPS[a.arch]:
+                r.notes.append('every case skipped (not run on %s)' % a.arch)
+            elif skip_allowed(r.name, a.allow_skip):
                 r.notes.append('every case skipped (allowed)')
             else:
                 r.fail('every case skipped (allow it with '

@@ -19,6 +19,7 @@ lines are the block of the directive above them):
     base: CASE                        or from CASE's edited files, with its
                                       variant, suite, kunit-glob, vm-rc, env
     variant: debug                    summarize.py --variant (default base)
+    arch: arm64                       summarize.py --arch (default x86_64)
     suite: NAME                       make test's SUITE=
     kunit-glob: GLOB                  make test's KUNIT=
     vm-rc: N                          the VM's exit status (default 0)
@@ -86,7 +87,7 @@ def parse_case(path):
             key, sep, val = line.partition(': ')
             if not sep:
                 key, val = line.rstrip(':'), ''
-            if key in ('fixture', 'base', 'variant', 'suite', 'kunit-glob',
+            if key in ('fixture', 'base', 'variant', 'arch', 'suite', 'kunit-glob',
                        'vm-rc', 'verdict', 'last'):
                 case[key] = val
             elif key == 'env':
@@ -186,10 +187,10 @@ def settings(name, cases):
     """A case's arguments, with those of the cases it starts from."""
     case = cases[name]
     got = (settings(case['base'], cases) if 'base' in case else
-           {'variant': 'base', 'suite': '', 'kunit-glob': '', 'vm-rc': '0',
-            'env': {}})
+           {'variant': 'base', 'arch': 'x86_64', 'suite': '', 'kunit-glob': '',
+            'vm-rc': '0', 'env': {}})
     got = dict(got, env=dict(got['env'], **case['env']))
-    for key in ('variant', 'suite', 'kunit-glob', 'vm-rc'):
+    for key in ('variant', 'arch', 'suite', 'kunit-glob', 'vm-rc'):
         if key in case:
             got[key] = case[key]
     return got
@@ -223,7 +224,8 @@ def run_case(name, cases, ktree, tmp):
     run = os.path.join(tmp, name)
     build(name, cases, run)
     got = settings(name, cases)
-    argv = [sys.executable, SUMMARIZE, '--variant', got['variant']]
+    argv = [sys.executable, SUMMARIZE, '--variant', got['variant'],
+            '--arch', got['arch']]
     if got['kunit-glob']:
         argv += ['--kunit-glob', got['kunit-glob']]
     argv += [run, ktree, got['vm-rc']]

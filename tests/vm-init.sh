@@ -36,7 +36,8 @@ case $(uname -r) in
 esac
 ln -sf /proc/self/fd /dev/fd 2>/dev/null
 
-exec >/dev/ttyS1 2>&1 </dev/null
+# the command's port: the second serial port, or what tests/vm.sh named
+exec >"${dho_out:-/dev/ttyS1}" 2>&1 </dev/null
 cd "${dho_cwd:-/}" || cd /
 bash "$dho_cmd"
 rc=$?
