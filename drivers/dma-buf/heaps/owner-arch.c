@@ -243,7 +243,7 @@ void dho_arch_alias_clear_new(void *vaddr, pgoff_t pages)
 
 #endif
 
-#ifdef CONFIG_ARM64
+#if defined(CONFIG_ARM64) && !defined(CONFIG_USER_STACKTRACE_SUPPORT)
 /* An AAPCS64 frame record: the caller's frame pointer, the return address. */
 struct dho_frame_record {
 	unsigned long fp;
@@ -252,7 +252,7 @@ struct dho_frame_record {
 
 /*
  * The user stack by its frame records, as perf's user_backtrace() walks it
- * (arm64 has no stack_trace_save_user() on these bases): the faulting pc,
+ * (6.1's arm64 has no stack_trace_save_user(); 6.12's has): the faulting pc,
  * then each record's return address, without faulting (the caller holds
  * the mmap lock), with any pointer authentication code stripped, for as
  * long as the records go strictly up the stack.
