@@ -40,10 +40,10 @@ int cmd_status(void)
 	/* a tracker older than the file watches the alias on x86 only */
 	mkpath(path, sizeof(path), "%s/vmap_alias", dho_dir);
 	ret = read_file(path, &text);
-	if (ret == -ENOENT) {
-		printf("vmap alias:      unknown (no vmap_alias file)\n");
-	} else if (ret) {
+	if (ret && ret != -ENOENT)
 		return path_error("cannot read", path, -ret);
+	if (ret) {
+		printf("vmap alias:      unknown (no vmap_alias file)\n");
 	} else {
 		text[strcspn(text, "\n")] = '\0';
 		printf("vmap alias:      %s\n", text);
