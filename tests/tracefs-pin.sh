@@ -27,7 +27,8 @@ pid=$(($(cat /proc/sys/kernel/pid_max) - 1))
 
 pin() {
 	local i
-	mountpoint -q $T || mount -t tracefs tracefs $T || return 1
+	# (not mountpoint(1): the arm64 guest's busybox has none)
+	grep -q "^[^ ]* $T tracefs " /proc/mounts || mount -t tracefs tracefs $T || return 1
 	for i in $PINS; do
 		[ -d $T/instances/$i ] || mkdir $T/instances/$i || return 1
 		echo 1 > $T/instances/$i/options/event-fork || return 1
