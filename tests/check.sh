@@ -44,8 +44,11 @@ case ${ktree##*/} in
 linux-arm64-*) kmk=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- CC="ccache aarch64-linux-gnu-gcc") ;;
 *) kmk=(ARCH=x86_64 CC="ccache gcc") ;;
 esac
+# (on arm64, C=2 also checks the vDSO that the prepare step builds: its
+# entry points are declared by no header, by design)
 out=$(make -C "$ktree" -s "${kmk[@]}" C=2 W=1 "${objs[@]}" 2>&1 |
-	grep -vE '^(  |make)' | grep -E 'warning|error' )
+	grep -vE '^(  |make)' | grep -E 'warning|error' |
+	grep -vE "^arch/arm64/kernel/vdso/vgettimeofday\.c:[0-9:]+ warning: symbol '__kernel_[a-z_]+' was not declared" )
 if [ -n "$out" ]; then echo "$out"; bad=1; fi
 
 echo "== kernel-doc"
