@@ -200,19 +200,26 @@ void dho_arch_alias_sample(void *vaddr, pgoff_t pages,
  * @vaddr: start of the alias, just returned by vmap()
  * @pages: its length in pages
  *
- * No TLB flush: vmap() reuses an address range only after the lazy purge
- * of its earlier mapping has flushed it, so no TLB holds the new alias
- * unless it was used before this hook (another vmap user of the same
+ * No TLB flush on x86: vmap() reuses an address range only after the lazy
+ * purge of its earlier mapping has flushed it, so no TLB holds the new
+ * alias unless it was used before this hook (another vmap user of the same
  * buffer, in between).  Such a CPU may then keep writing through a TLB
  * entry that does not set the bits again until its next flush: a missed
  * report, never a false one.  A flush here was an IPI to every CPU at
  * every vmap (x86_64 flushes every TLB past 33 pages).
+ *
+ * arm64 flushes: its CPUs may fill their TLBs from any valid entry
+ * speculatively, a filled entry would keep the cleared bits from being set
+ * again, and its flush is a broadcast TLBI, not an IPI.
  */
 void dho_arch_alias_clear_new(void *vaddr, pgoff_t pages)
 {
+	unsigned long start = (unsigned long)vaddr;
 	struct dho_alias_bits bits;
 
 	dho_alias_test_and_clear(vaddr, pages, &bits);
+	if (IS_ENABLED(CONFIG_ARM64) && bits.accessed)
+		flush_tlb_kernel_range(start, start + (pages << PAGE_SHIFT));
 }
 
 #else
