@@ -8,8 +8,8 @@
 # series-dir defaults to build/patches-<base>/; the tree is
 # build/patches-test-<base>/ (made anew each run), its build logs
 # build/patches-test-<base>.logs/.  The configuration is the test kernel's
-# (tinyconfig, tests/config/base.config, and 6.12.config on 6.12, as
-# tests/kernel.sh merges them), redone after each patch that touches a
+# (tinyconfig, tests/config/base.config and x86_64.config, and 6.12.config
+# on 6.12, as tests/kernel.sh merges them), redone after each patch that touches a
 # Kconfig file: a symbol a later patch introduces does not exist yet and
 # is not asked for, every other one must land.  The kernel is built with
 # ccache as tests/kernel.sh builds it, but with nice -n 19 make -j1 (the
@@ -33,7 +33,7 @@ series=$(realpath -m "${2:-$build/patches-$base}")
 tarball=/usr/src/linux-source-$base.tar.xz
 tree=$build/patches-test-$base
 logs=$build/patches-test-$base.logs
-frags=(base.config)
+frags=(base.config x86_64.config)
 [ "$base" = 6.12 ] && frags+=(6.12.config)
 start=$(date +%s)
 
