@@ -32,12 +32,16 @@ dpkg --print-foreign-architectures | grep -qx arm64 || {
 	echo "arm64-root: dpkg has no arm64 architecture (run tests/deps.sh arm64)" >&2
 	exit 1
 }
-(cd "$dir/debs" && apt-get download -q "${pkgs[@]/%/:arm64}" \
-	"${extract_only[@]/%:*/:arm64}" >/dev/null 2>"$dir/debs/apt.log") || {
+download() {
+	(cd "$dir/debs" && apt-get download -q "${pkgs[@]/%/:arm64}" \
+		"${extract_only[@]/%:*/:arm64}" >/dev/null 2>"$dir/debs/apt.log")
+}
+# once more after an update: the arm64 package lists may be missing or old
+if ! download && ! { apt-get update -q >/dev/null 2>&1 && download; }; then
 	cat "$dir/debs/apt.log" >&2
 	echo "arm64-root: apt-get download failed" >&2
 	exit 1
-}
+fi
 for p in "${pkgs[@]}"; do
 	dpkg-deb -x "$dir"/debs/"${p}"_*.deb "$dir/root"
 done
