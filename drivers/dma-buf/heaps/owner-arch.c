@@ -159,7 +159,7 @@ void __init dho_arch_init(void)
 						   "dma-heap-owner:online",
 						   dho_arm64_cpu_online, NULL);
 		if (ret < 0)
-			dho_alias_why = "the check of CPUs that come online later could not be registered";
+			dho_alias_why = "no check of later CPUs could be registered";
 		else
 			dho_alias_ok = true;
 	}
