@@ -479,7 +479,9 @@ has "$out" '^KTAP version 1$' '^1\.\.8$' '^not ok 1 cpu_access_unowned$' \
 	'^# BUG: dma-heap-owner: cpu_access_unowned' || ok=1
 result $ok "check --ktap: not ok for cpu_access_unowned, ok for the rest"
 
-kunit=$repo/build/linux-base/tools/testing/kunit/kunit.py
+# the kernel's own KTAP parser, from the tree of the binaries' variant
+# (BIN_DIR is <build>/<variant>/bin, its tree <build>/linux-<variant>)
+kunit=$(dirname "$(dirname "$bin")")/linux-$(basename "$(dirname "$bin")")/tools/testing/kunit/kunit.py
 if [ -r "$kunit" ]; then
 	cp "$out" "$tmp/ktap"
 	run python3 "$kunit" parse "$tmp/ktap"
