@@ -9,8 +9,8 @@
 # build/patches-test-<base>/ (made anew each run), its build logs
 # build/patches-test-<base>.logs/.  The configuration is the test kernel's
 # (tinyconfig, tests/config/base.config and x86_64.config, and 6.12.config
-# on 6.12, as tests/kernel.sh merges them), redone after each patch that touches a
-# Kconfig file: a symbol a later patch introduces does not exist yet and
+# on 6.12, as tests/kernel.sh merges them), redone after each patch that
+# touches a Kconfig file: a symbol a later patch introduces does not exist yet and
 # is not asked for, every other one must land.  The kernel is built with
 # ccache as tests/kernel.sh builds it, but with nice -n 19 make -j1 (the
 # VM tests keep the machine's cores); a patch under tools/ is built with

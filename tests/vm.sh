@@ -21,8 +21,8 @@
 # and tracefs mounted.  The command runs in the current directory through
 # bash.  Its output comes back on a second serial port (<run-dir>/out.log),
 # printed on standard output; what the guest writes to a third ($dho_err,
-# /dev/ttyS2 on x86_64),
-# goes to <run-dir>/err.log and is printed on standard error; the kernel
+# /dev/ttyS2 on x86_64) goes to <run-dir>/err.log and is printed on
+# standard error; the kernel
 # console goes to <run-dir>/console.log.  Lines are printed and kept as
 # written, without the carriage returns the serial ports add.  The exit
 # status is the command's, 124 if the VM hit the time limit, 125 if it
