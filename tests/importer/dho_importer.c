@@ -27,6 +27,36 @@
 
 static struct platform_device *dho_imp_pdev;
 
+/*
+ * The device's maximum DMA segment size: 0 (the default) leaves dma_parms
+ * at 0, which the DMA API reads as 64 KiB; the heaps split longer chunks
+ * for it.  Writable, for new attachments: the benchmark times the split.
+ */
+static unsigned int dho_imp_max_seg;
+
+static int dho_imp_set_max_seg(const char *val, const struct kernel_param *kp)
+{
+	unsigned int v;
+	int ret;
+
+	ret = kstrtouint(val, 0, &v);
+	if (ret)
+		return ret;
+	if (v && v < PAGE_SIZE)
+		return -EINVAL;
+	dho_imp_max_seg = v;
+	if (dho_imp_pdev)
+		dma_set_max_seg_size(&dho_imp_pdev->dev, v);
+	return 0;
+}
+
+static const struct kernel_param_ops dho_imp_max_seg_ops = {
+	.set = dho_imp_set_max_seg,
+	.get = param_get_uint,
+};
+module_param_cb(max_seg_size, &dho_imp_max_seg_ops, &dho_imp_max_seg, 0644);
+MODULE_PARM_DESC(max_seg_size, "maximum DMA segment size in bytes (0: unset, 64 KiB)");
+
 /**
  * struct dho_imp - one driver context
  * @lock:   guards every field below
@@ -238,6 +268,10 @@ static long dho_imp_ioctl_locked(struct dho_imp *imp, unsigned int cmd,
 	case DHO_IMP_RELEASE:
 		dho_imp_release_all(imp);
 		return 0;
+	case DHO_IMP_NENTS:
+		if (!imp->sgt)
+			return -ENXIO;
+		return put_user(imp->sgt->orig_nents, (__u32 __user *)arg);
 	default:
 		return -ENOTTY;
 	}
@@ -314,6 +348,7 @@ static int __init dho_imp_init(void)
 	ret = dma_coerce_mask_and_coherent(&dho_imp_pdev->dev, DMA_BIT_MASK(64));
 	if (ret)
 		goto unregister_device;
+	dma_set_max_seg_size(&dho_imp_pdev->dev, dho_imp_max_seg);
 	/*
 	 * No firmware node says otherwise: on arm64 the device is not
 	 * coherent, and the heaps' dma_sync_sgtable_*() do real cache

@@ -44,6 +44,13 @@ struct dho_imp_access {
 #define DHO_IMP_END	_IOW(DHO_IMP_MAGIC, 11, __u32)
 /* drop everything: unmap, detach, vunmap, put */
 #define DHO_IMP_RELEASE	_IO(DHO_IMP_MAGIC, 12)
+/* the entries of the DMA mapping's sg table (u32), to count segments */
+#define DHO_IMP_NENTS	_IOR(DHO_IMP_MAGIC, 13, __u32)
+
+/*
+ * The device's maximum DMA segment size is the module parameter
+ * max_seg_size (writable; 0, the default, leaves it unset: 64 KiB).
+ */
 
 /* enum dma_data_direction, for userspace */
 #define DHO_IMP_BIDIRECTIONAL	0
