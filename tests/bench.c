@@ -10,6 +10,8 @@
  *                              "scale_alloc<N> <allocations per second, all>"
  *   dho-bench live N           SYNC cycle median with N extra live buffers
  *   dho-bench slab N           SUnreclaim kB per buffer with N live 4 KiB buffers
+ *   dho-bench segments         faulting in buffers of 4 KiB segments, 1 MiB and
+ *                              256 MiB: "fault_page_4kseg_<N>m <ns per page>"
  */
 #define _GNU_SOURCE
 #include <sys/mman.h>
@@ -81,6 +83,27 @@ static void touch(char *p, size_t len)
 
 	for (off = 0; off < len; off += 4096)
 		p[off] = (char)off;
+}
+
+#define MAX_SEG "/sys/module/dho_importer/parameters/max_seg_size"
+
+static void set_max_seg(const char *val)
+{
+	errno = -dho_write_file(MAX_SEG, val);
+	if (errno)
+		die(MAX_SEG);
+}
+
+/* The sg entries of a DMA mapping of the buffer imported on @imp. */
+static unsigned int attach_nents(int imp)
+{
+	__u32 dir = DHO_IMP_BIDIRECTIONAL, n;
+
+	if (ioctl(imp, DHO_IMP_ATTACH) || ioctl(imp, DHO_IMP_MAP, &dir) ||
+	    ioctl(imp, DHO_IMP_NENTS, &n) || ioctl(imp, DHO_IMP_UNMAP) ||
+	    ioctl(imp, DHO_IMP_DETACH))
+		die("attach/map/nents");
+	return n;
 }
 
 static void bench_ops(void)
@@ -173,8 +196,101 @@ static void bench_ops(void)
 		samples[i] = now_ns() - t;
 	}
 	printf("attach_map_unmap %lld\n", median(samples, reps));
+	printf("attach_nents_split %u\n", attach_nents(imp));
+
+	/* the same with a device that takes the 1 MiB segment whole */
+	set_max_seg("4294967295");
+	for (i = 0; i < reps; i++) {
+		t = now_ns();
+		if (ioctl(imp, DHO_IMP_ATTACH) || ioctl(imp, DHO_IMP_MAP, &dir) ||
+		    ioctl(imp, DHO_IMP_UNMAP) || ioctl(imp, DHO_IMP_DETACH))
+			die("attach/map");
+		samples[i] = now_ns() - t;
+	}
+	printf("attach_map_unmap_1seg %lld\n", median(samples, reps));
+	printf("attach_nents_1seg %u\n", attach_nents(imp));
+	set_max_seg("0");
 	close(imp);
 	close(fd);
+}
+
+/*
+ * A system-heap buffer of 4 KiB segments: fail_page_alloc fails every
+ * allocation of order 1 and up made by this task, so the heap falls back
+ * to single pages, as it does when memory is fragmented.
+ */
+#define FPA "/sys/kernel/debug/fail_page_alloc/"
+static const char *const fpa_knobs[][2] = {
+	{ FPA "task-filter", "Y" }, { FPA "min-order", "1" },
+	{ FPA "ignore-gfp-highmem", "N" }, { FPA "ignore-gfp-wait", "N" },
+	{ FPA "verbose", "0" }, { FPA "interval", "1" }, { FPA "times", "-1" },
+	{ FPA "space", "0" }, { FPA "probability", "100" },
+};
+
+static int alloc_4k_segments(size_t len)
+{
+	char *old[ARRAY_SIZE(fpa_knobs)];
+	unsigned int i, n;
+	int fd, imp, err;
+
+	for (i = 0; i < ARRAY_SIZE(fpa_knobs); i++) {
+		old[i] = dho_read_file(fpa_knobs[i][0]);
+		if (!old[i] || dho_write_file(fpa_knobs[i][0], fpa_knobs[i][1]))
+			die(fpa_knobs[i][0]);
+	}
+	if (dho_write_file("/proc/self/make-it-fail", "1"))
+		die("/proc/self/make-it-fail");
+	fd = dho_alloc("system", len);
+	err = -fd;
+	dho_write_file("/proc/self/make-it-fail", "0");
+	/* restore probability first: it is the switch */
+	for (i = ARRAY_SIZE(fpa_knobs); i-- > 0; ) {
+		old[i][strcspn(old[i], "\n")] = '\0';
+		if (dho_write_file(fpa_knobs[i][0], old[i]))
+			die(fpa_knobs[i][0]);
+		free(old[i]);
+	}
+	if (fd < 0) {
+		errno = err;
+		die("allocate with 4 KiB segments");
+	}
+
+	/* check: a device that takes any segment whole sees one per page */
+	imp = open("/dev/dho_importer", O_RDWR);
+	if (imp < 0 || ioctl(imp, DHO_IMP_IMPORT, &fd))
+		die("dho_importer (insmod dho_importer.ko)");
+	set_max_seg("4294967295");
+	n = attach_nents(imp);
+	set_max_seg("0");
+	close(imp);
+	if (n != len / 4096) {
+		fprintf(stderr, "dho-bench: a %zu KiB buffer of 4 KiB segments has %u segments\n",
+			len >> 10, n);
+		exit(1);
+	}
+	return fd;
+}
+
+/* mmap, a SYNC window touching every page, munmap: ns per page */
+static void bench_segments(size_t len, int reps)
+{
+	int fd = alloc_4k_segments(len), i;
+	long long t;
+	char *p;
+
+	for (i = 0; i < reps; i++) {
+		t = now_ns();
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (p == MAP_FAILED)
+			die("mmap");
+		dho_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+		touch(p, len);
+		dho_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+		munmap(p, len);
+		samples[i] = (now_ns() - t) / (long long)(len / 4096);
+	}
+	close(fd);
+	printf("fault_page_4kseg_%zum %lld\n", len >> 20, median(samples, reps));
 }
 
 /* SYNC windows touching a 64 KiB mapping of the process's own buffer */
@@ -273,7 +389,7 @@ int main(int argc, char **argv)
 	int *fds;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: dho-bench ops | scale N | live N | slab N\n");
+		fprintf(stderr, "usage: dho-bench ops | scale N | live N | slab N | segments\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -285,6 +401,9 @@ int main(int argc, char **argv)
 		fds = hold(n);
 		sync_median(n ? "sync_cycle_live_many" : "sync_cycle_live_one");
 		release(fds, n);
+	} else if (!strcmp(argv[1], "segments")) {
+		bench_segments(1 << 20, 101);
+		bench_segments(256 << 20, 5);
 	} else if (!strcmp(argv[1], "slab") && n > 0) {
 		dho_write_file("/proc/sys/vm/drop_caches", "3");
 		before = dho_meminfo("SUnreclaim");

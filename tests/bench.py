@@ -108,6 +108,12 @@ print('bench: base, tracking disabled and enabled in one boot, %d rounds' % ROUN
 body = []
 for r in range(ROUNDS):
     body += [tagged('D', 'echo 1 > %s;' % D), tagged('E', 'echo 0 > %s;' % D)]
+body += [tagged('D', 'echo 1 > %s;' % D, 'segments'),
+         tagged('E', 'echo 0 > %s;' % D, 'segments')]
+# two-process scaling, with tracking off first: what this machine allows
+body += ['echo 1 > %s' % D]
+for r in range(2):
+    body += [tagged('D', '', 'scale 1'), tagged('D', '', 'scale 2')]
 body += ['echo 0 > %s' % D]
 for r in range(2):
     body += [tagged('E', '', 'scale 1'), tagged('E', '', 'scale 2')]
@@ -141,7 +147,7 @@ def boot_ratios(a, b, op):
 
 ops = ['alloc_free_4k', 'alloc_free_64k', 'alloc_free_1024k', 'alloc_free_8192k',
        'alloc_free_32768k', 'mmap_touch_1m', 'sync_cycle', 'sync_touch_1m',
-       'sync_touch_8m', 'vmap_vunmap', 'attach_map_unmap']
+       'sync_touch_8m', 'vmap_vunmap', 'attach_map_unmap', 'attach_map_unmap_1seg']
 fmt = lambda x: '%.1f' % (x / 1000) if x else '-'
 print()
 print('medians in microseconds; kernels: median of %d interleaved boots;'
@@ -202,12 +208,49 @@ budget('2 processes / 1, SYNC windows touching 64 KiB',
        ratio(best(E, 'scale_sync2'), best(E, 'scale_sync1')), 1.6, le=False)
 budget('2 processes / 1, 4 KiB allocations',
        ratio(best(E, 'scale_alloc2'), best(E, 'scale_alloc1')), 1.6, le=False)
+budget('faults O(1) in segments: per page, 256 MiB / 1 MiB of 4 KiB segments',
+       ratio(best(E, 'fault_page_4kseg_256m'), best(E, 'fault_page_4kseg_1m')), 1.5)
 ours = ratio(best(E, 'attach_map_unmap'), best(Dd, 'attach_map_unmap'))
 dmadebug = ratio(best(G, 'attach_map_unmap'), best(Dd, 'attach_map_unmap'))
 print('       map/unmap overhead: tracker %s, dma-debug %s' %
       ('%.3f' % ours if ours else '-', '%.3f' % dmadebug if dmadebug else '-'))
 budget('map/unmap: tracker overhead / dma-debug overhead',
        ratio(ours - 1, dmadebug - 1) if ours and dmadebug and dmadebug > 1 else None, 1.0)
+
+def info(name, a, b, unit=''):
+    shown = '%.3f' % (a / b) if a and b else '-'
+    print('       %-62s %s%s' % (name, shown, unit))
+
+
+info('the same, tracking off', best(Dd, 'fault_page_4kseg_256m'),
+     best(Dd, 'fault_page_4kseg_1m'))
+print('       ns per page faulted in, 4 KiB segments: 1 MiB %s, 256 MiB %s (tracking on);'
+      ' %s, %s (off)' % tuple('%.0f' % x if x else '-' for x in (
+          best(E, 'fault_page_4kseg_1m'), best(E, 'fault_page_4kseg_256m'),
+          best(Dd, 'fault_page_4kseg_1m'), best(Dd, 'fault_page_4kseg_256m'))))
+info('2 processes / 1, SYNC windows, tracking off (this machine)',
+     best(Dd, 'scale_sync2'), best(Dd, 'scale_sync1'))
+info('2 processes / 1, 4 KiB allocations, tracking off (this machine)',
+     best(Dd, 'scale_alloc2'), best(Dd, 'scale_alloc1'))
+
+print()
+print('# attachment splitting: a 1 MiB segment for a device of 64 KiB segments'
+      ' (%s sg entries) against one that takes it whole (%s)' %
+      tuple('%.0f' % best(Dd, k) if best(Dd, k) else '-'
+            for k in ('attach_nents_split', 'attach_nents_1seg')))
+for label, vals in (('upstream (splits nothing)', [b for b in boots['U']]),
+                    ('compiled out', [b for b in boots['O']]),
+                    ('tracking off', [Dd]), ('tracking on', [E])):
+    split = [v.get('attach_map_unmap') for v in vals]
+    whole = [v.get('attach_map_unmap_1seg') for v in vals]
+    split = [min(x) if isinstance(x, list) else x for x in split if x]
+    whole = [min(x) if isinstance(x, list) else x for x in whole if x]
+    info('attach_map_unmap split / whole, %s' % label,
+         statistics.median(split) if split else None,
+         statistics.median(whole) if whole else None)
+info('compiled out / upstream, the device taking the segment whole (kernels: median)',
+     statistics.median([x for x in across('O', 'attach_map_unmap_1seg') if x] or [0]),
+     statistics.median([x for x in across('U', 'attach_map_unmap_1seg') if x] or [0]))
 
 print()
 print('# interleaved boots: one ratio per boot, median [min..max]')
