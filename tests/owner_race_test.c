@@ -380,6 +380,72 @@ TEST_F(race, two_importers_map_one_buffer)
 	expect_only(-1, 0);
 }
 
+struct vmapper {
+	int imp;
+	int rounds;
+	pthread_barrier_t *bar;
+	int err;
+};
+
+static void *vmapper_fn(void *arg)
+{
+	struct vmapper *v = arg;
+	int i;
+
+	for (i = 0; i < v->rounds && !v->err; i++) {
+		pthread_barrier_wait(v->bar);
+		if (ioctl(v->imp, DHO_IMP_VMAP))
+			v->err = errno;
+		pthread_barrier_wait(v->bar);
+		if (!v->err && ioctl(v->imp, DHO_IMP_VUNMAP))
+			v->err = errno;
+	}
+	return NULL;
+}
+
+/*
+ * Two importers vmap one buffer at once, on two CPUs, and never touch the
+ * alias: nothing to report.  The alias is made by the first vmap with the
+ * bits PAGE_KERNEL presets, which its hook clears; a second vmap between
+ * the two would leave them set for the next sample to blame on the
+ * kernel.  The dma-buf core serializes exporters' vmaps (dmabuf->lock on
+ * 6.1, the reservation lock on 6.12) and makes the alias once, so this
+ * holds; the test keeps it so.
+ */
+TEST_F_TIMEOUT(race, two_importers_vmap_at_once, 120)
+{
+	struct vmapper v[2] = { 0 };
+	pthread_barrier_t bar;
+	pthread_t thread[2];
+	int i, fd;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		SKIP(return, "needs two online CPUs");
+	if (access("/dev/dho_importer", R_OK | W_OK))
+		SKIP(return, "dho_importer.ko not loaded");
+	/* 8 MiB: the first vmap takes long enough for the second to wait */
+	fd = dho_alloc("system", 8 << 20);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, pthread_barrier_init(&bar, NULL, 2));
+	for (i = 0; i < 2; i++) {
+		v[i].imp = open("/dev/dho_importer", O_RDWR | O_CLOEXEC);
+		ASSERT_LE(0, v[i].imp);
+		ASSERT_EQ(0, ioctl(v[i].imp, DHO_IMP_IMPORT, &fd));
+		v[i].rounds = 300;
+		v[i].bar = &bar;
+	}
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, pthread_create(&thread[i], NULL, vmapper_fn, &v[i]));
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, pthread_join(thread[i], NULL));
+		EXPECT_EQ(0, v[i].err) TH_LOG("importer %d: %s", i, strerror(v[i].err));
+		close(v[i].imp);
+	}
+	pthread_barrier_destroy(&bar);
+	close(fd);
+	expect_only(-1, 0);
+}
+
 /* Values a knob cannot hold are refused, never truncated or echoed raw. */
 TEST(knob_values_refused)
 {
