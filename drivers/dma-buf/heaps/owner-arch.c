@@ -43,11 +43,6 @@
 
 #if defined(CONFIG_X86) || defined(CONFIG_ARM64)
 
-struct dho_alias_walk {
-	unsigned long start;
-	struct dho_alias_bits *bits;
-};
-
 /*
  * Test and clear both bits in one atomic step: hardware on another CPU may
  * set them between a read and a plain store of the PTE (arm64's hardware
@@ -69,24 +64,21 @@ static pte_t dho_pte_test_and_clear(pte_t *ptep)
 	return __pte(old);
 }
 
-static int dho_alias_pte(pte_t *ptep, unsigned long addr, void *data)
+static void dho_alias_pte(pte_t *ptep, pgoff_t pg, struct dho_alias_bits *bits)
 {
-	struct dho_alias_walk *w = data;
 	pte_t pte = dho_pte_test_and_clear(ptep);
-	pgoff_t pg = (addr - w->start) >> PAGE_SHIFT;
 
 	if (!pte_young(pte) && !pte_dirty(pte))
-		return 0;
-	if (pte_dirty(pte) && !w->bits->dirty) {
-		w->bits->dirty = true;
-		w->bits->first = pg;
+		return;
+	if (pte_dirty(pte) && !bits->dirty) {
+		bits->dirty = true;
+		bits->first = pg;
 	}
-	if (!w->bits->accessed) {
-		w->bits->accessed = true;
-		if (!w->bits->dirty)
-			w->bits->first = pg;
+	if (!bits->accessed) {
+		bits->accessed = true;
+		if (!bits->dirty)
+			bits->first = pg;
 	}
-	return 0;
 }
 
 #ifdef CONFIG_X86
@@ -167,16 +159,54 @@ void __init dho_arch_init(void)
 }
 #endif
 
-/* Test and clear both bits of every PTE of the alias; no TLB flush. */
+/*
+ * The page table of a kernel address, as apply_to_existing_page_range()
+ * finds it: NULL where a level is missing, a leaf or bad.
+ */
+static pte_t *dho_alias_ptes(unsigned long addr)
+{
+	pgd_t *pgd = pgd_offset_k(addr);
+	p4d_t *p4d;
+	pud_t *pud;
+	pmd_t *pmd;
+
+	if (pgd_none(*pgd) || pgd_bad(*pgd))
+		return NULL;
+	p4d = p4d_offset(pgd, addr);
+	if (p4d_none(*p4d) || p4d_bad(*p4d))
+		return NULL;
+	pud = pud_offset(p4d, addr);
+	if (pud_none(*pud) || pud_leaf(*pud) || pud_bad(*pud))
+		return NULL;
+	pmd = pmd_offset(pud, addr);
+	if (pmd_none(*pmd) || pmd_leaf(*pmd) || pmd_bad(*pmd))
+		return NULL;
+	return pte_offset_kernel(pmd, addr);
+}
+
+/*
+ * Test and clear both bits of every PTE of the alias; no TLB flush.  vmap()
+ * maps with PTEs, never a huge mapping, and the alias stays mapped under the
+ * buffer's lock, which the caller holds: the walk takes one page table at a
+ * time and each entry inline, without apply_to_existing_page_range()'s
+ * indirect call per entry (a vmap of 1 MiB is 256 of them, twice).
+ */
 static void dho_alias_test_and_clear(void *vaddr, pgoff_t pages,
 				     struct dho_alias_bits *bits)
 {
-	struct dho_alias_walk w = { .start = (unsigned long)vaddr,
-				    .bits = bits };
+	unsigned long start = (unsigned long)vaddr, addr = start, next;
+	unsigned long end = start + (pages << PAGE_SHIFT);
+	pte_t *ptep;
 
 	memset(bits, 0, sizeof(*bits));
-	apply_to_existing_page_range(&init_mm, w.start, pages << PAGE_SHIFT,
-				     dho_alias_pte, &w);
+	for (; addr < end; addr = next) {
+		next = pmd_addr_end(addr, end);
+		ptep = dho_alias_ptes(addr);
+		if (WARN_ON_ONCE(!ptep))	/* not a vmap() alias */
+			continue;
+		for (; addr < next; addr += PAGE_SIZE, ptep++)
+			dho_alias_pte(ptep, (addr - start) >> PAGE_SHIFT, bits);
+	}
 }
 
 /**

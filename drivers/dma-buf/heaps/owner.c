@@ -195,10 +195,12 @@ static void dho_set_device(struct dho_violation *v,
 /*
  * Read and clear the vmap alias's accessed and dirty bits, and judge what
  * the kernel did through it since the last transition, in the state the
- * buffer was in then.
+ * buffer was in then.  Returns the stack for the transition's record:
+ * @stack, or, if @stack is 0 and the alias was touched, the one saved here.
  */
-static void dho_check_alias(struct heap_helper_buffer *buffer,
-			    struct dho_pending *p, depot_stack_handle_t stack)
+static depot_stack_handle_t dho_check_alias(struct heap_helper_buffer *buffer,
+					    struct dho_pending *p,
+					    depot_stack_handle_t stack)
 {
 	struct dma_heap_owner *o = buffer->owner;
 	struct dho_alias_bits bits;
@@ -206,11 +208,11 @@ static void dho_check_alias(struct heap_helper_buffer *buffer,
 
 	lockdep_assert_held(&buffer->lock);
 	if (!buffer->vmap_cnt || !dho_arch_alias_supported())
-		return;
+		return stack;
 
 	dho_arch_alias_sample(buffer->vaddr, buffer->pagecount, &bits);
 	if (!bits.accessed)
-		return;
+		return stack;
 	if (!stack)
 		stack = dho_save_stack();
 	if (bits.dirty)
@@ -235,6 +237,7 @@ static void dho_check_alias(struct heap_helper_buffer *buffer,
 		v->write = bits.dirty;
 		v->pgoff = bits.first;
 	}
+	return stack;
 }
 
 /* Unlocked: spares untracked buffers the stack trace; rechecked locked. */
@@ -622,17 +625,18 @@ void __dma_heap_owner_vmap(struct heap_helper_buffer *buffer)
 	mutex_unlock(&buffer->lock);
 }
 
+/*
+ * No stack but for a report: the alias's stack is its vmap's, and a
+ * vunmap is recorded by who made it.
+ */
 void __dma_heap_owner_vunmap(struct heap_helper_buffer *buffer)
 {
 	struct dho_pending p = { 0 };
 	depot_stack_handle_t stack;
 
-	if (!dho_tracked_hint(buffer))
-		return;
-	stack = dho_save_stack();
 	if (!dho_lock_tracked(buffer))
 		return;
-	dho_check_alias(buffer, &p, stack);
+	stack = dho_check_alias(buffer, &p, 0);
 	dho_record(buffer, DHO_OP_VUNMAP, DMA_NONE, NULL, stack);
 	trace_vunmap(buffer, "vunmap", DMA_NONE, NULL, -1);
 	dho_unlock_report(buffer, &p);
