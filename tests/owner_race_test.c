@@ -423,15 +423,15 @@ TEST_F_TIMEOUT(race, two_importers_vmap_at_once, 120)
 		SKIP(return, "needs two online CPUs");
 	if (access("/dev/dho_importer", R_OK | W_OK))
 		SKIP(return, "dho_importer.ko not loaded");
-	/* 8 MiB: the first vmap takes long enough for the second to wait */
-	fd = dho_alloc("system", 8 << 20);
+	/* 1 MiB: the first vmap takes long enough for the second to wait */
+	fd = dho_alloc("system", 1 << 20);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, pthread_barrier_init(&bar, NULL, 2));
 	for (i = 0; i < 2; i++) {
 		v[i].imp = open("/dev/dho_importer", O_RDWR | O_CLOEXEC);
 		ASSERT_LE(0, v[i].imp);
 		ASSERT_EQ(0, ioctl(v[i].imp, DHO_IMP_IMPORT, &fd));
-		v[i].rounds = 300;
+		v[i].rounds = 200;
 		v[i].bar = &bar;
 	}
 	for (i = 0; i < 2; i++)
