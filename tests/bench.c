@@ -106,12 +106,29 @@ static unsigned int attach_nents(int imp)
 	return n;
 }
 
+/* attach, map, unmap, detach @reps times; then the mapping's entries */
+static void bench_attach(int imp, const char *suffix, const char *what, int reps)
+{
+	__u32 dir = DHO_IMP_BIDIRECTIONAL;
+	long long t;
+	int i;
+
+	for (i = 0; i < reps; i++) {
+		t = now_ns();
+		if (ioctl(imp, DHO_IMP_ATTACH) || ioctl(imp, DHO_IMP_MAP, &dir) ||
+		    ioctl(imp, DHO_IMP_UNMAP) || ioctl(imp, DHO_IMP_DETACH))
+			die("attach/map");
+		samples[i] = now_ns() - t;
+	}
+	printf("attach_map_unmap%s %lld\n", suffix, median(samples, reps));
+	printf("attach_nents_%s %u\n", what, attach_nents(imp));
+}
+
 static void bench_ops(void)
 {
 	const size_t len = 1 << 20;
 	int i, fd, imp, reps;
 	long long t;
-	__u32 dir = DHO_IMP_BIDIRECTIONAL;
 	char *p;
 
 	bench_alloc(4096, 2000);
@@ -188,27 +205,10 @@ static void bench_ops(void)
 		samples[i] = now_ns() - t;
 	}
 	printf("vmap_vunmap %lld\n", median(samples, reps));
-	for (i = 0; i < reps; i++) {
-		t = now_ns();
-		if (ioctl(imp, DHO_IMP_ATTACH) || ioctl(imp, DHO_IMP_MAP, &dir) ||
-		    ioctl(imp, DHO_IMP_UNMAP) || ioctl(imp, DHO_IMP_DETACH))
-			die("attach/map");
-		samples[i] = now_ns() - t;
-	}
-	printf("attach_map_unmap %lld\n", median(samples, reps));
-	printf("attach_nents_split %u\n", attach_nents(imp));
-
+	bench_attach(imp, "", "split", reps);
 	/* the same with a device that takes the 1 MiB segment whole */
 	set_max_seg("4294967295");
-	for (i = 0; i < reps; i++) {
-		t = now_ns();
-		if (ioctl(imp, DHO_IMP_ATTACH) || ioctl(imp, DHO_IMP_MAP, &dir) ||
-		    ioctl(imp, DHO_IMP_UNMAP) || ioctl(imp, DHO_IMP_DETACH))
-			die("attach/map");
-		samples[i] = now_ns() - t;
-	}
-	printf("attach_map_unmap_1seg %lld\n", median(samples, reps));
-	printf("attach_nents_1seg %u\n", attach_nents(imp));
+	bench_attach(imp, "_1seg", "1seg", reps);
 	set_max_seg("0");
 	close(imp);
 	close(fd);
