@@ -544,13 +544,13 @@ figures=(
 	'a 4 KiB text per report, kept in a ring of 16'
 	'mmap and touch 1.08 to 1.35x'
 	'FAIL sync_cycle 2.780 (budget <= 2.000)'
-	'272 passed, 0 failed, 0 skipped'
-	'283 passed, 0 failed, 0 skipped'
+	'273 passed, 0 failed, 0 skipped'
+	'284 passed, 0 failed, 0 skipped'
 	'277 passed, 0 failed, 0 skipped on the tree before arm64'
 	'211 passed in 36 minutes'
 	'fuzzer ran 15,000 operations'
 	'fault injection swept 88 points'
-	'`make test ARCH=arm64` printed 258 passed, 0 failed, 1 skipped'
+	'`make test ARCH=arm64` printed 259 passed, 0 failed, 1 skipped'
 	'no lockdep, KASAN, kmemleak, list-corruption, BUG, WARNING, stall or hung-task report'
 )
 for p in "${figures[@]}"; do
@@ -645,9 +645,9 @@ linux-source-6.12, for x86_64 and arm64, under QEMU:
   test importer driver, an example driver's KUnit tests, races, stress,
   torture, fuzzer, CLI, bpftrace, upstream's dmabuf-heaps kselftest with
   no violation, fault injection, a boot with dma_heap_owner=off):
-  272 passed, 0 failed, 0 skipped; on the 6.12 base (make test
+  273 passed, 0 failed, 0 skipped; on the 6.12 base (make test
   KERNEL=6.12, its own kselftest printing 10 more results, and one more
-  check of the VM's tracing pin): 283 passed, 0 failed, 0 skipped.
+  check of the VM's tracing pin): 284 passed, 0 failed, 0 skipped.
 - make test DEBUG=1 (PREEMPT, PROVE_LOCKING, KASAN, kmemleak,
   DEBUG_OBJECTS, DEBUG_VM, DEBUG_LIST, DMA_API_DEBUG, failslab,
   fail_page_alloc): 277 passed, 0 failed, 0 skipped.  In an earlier
@@ -659,7 +659,7 @@ linux-source-6.12, for x86_64 and arm64, under QEMU:
   the files of the series) is part of the same CI script.
 - make test ARCH=arm64 (cross-built, qemu-system-aarch64 -M virt -cpu
   max, a test importer device that is not DMA-coherent, with
-  DMA_API_DEBUG): 258 passed, 0 failed, 1 skipped (bpftrace, absent from
+  DMA_API_DEBUG): 259 passed, 0 failed, 1 skipped (bpftrace, absent from
   the arm64 guest), including a boot on a Cortex-A57, which has no
   hardware access flag: the tracker leaves the vmap alias's bits alone
   there and says so.  No arm64 hardware has run it.
