@@ -392,9 +392,10 @@ static void *vmapper_fn(void *arg)
 	struct vmapper *v = arg;
 	int i;
 
-	for (i = 0; i < v->rounds && !v->err; i++) {
+	/* after an error, keep meeting the other thread at the barriers */
+	for (i = 0; i < v->rounds; i++) {
 		pthread_barrier_wait(v->bar);
-		if (ioctl(v->imp, DHO_IMP_VMAP))
+		if (!v->err && ioctl(v->imp, DHO_IMP_VMAP))
 			v->err = errno;
 		pthread_barrier_wait(v->bar);
 		if (!v->err && ioctl(v->imp, DHO_IMP_VUNMAP))
@@ -407,8 +408,8 @@ static void *vmapper_fn(void *arg)
  * Two importers vmap one buffer at once, on two CPUs, and never touch the
  * alias: nothing to report.  The alias is made by the first vmap with the
  * bits PAGE_KERNEL presets, which its hook clears; a second vmap between
- * the two would leave them set for the next sample to blame on the
- * kernel.  The dma-buf core serializes exporters' vmaps (dmabuf->lock on
+ * the first and its hook would leave them set for the next sample to blame
+ * on the kernel.  The dma-buf core serializes exporters' vmaps (dmabuf->lock on
  * 6.1, the reservation lock on 6.12) and makes the alias once, so this
  * holds; the test keeps it so.
  */
