@@ -531,8 +531,8 @@ done < <(printf '%s\n' "${files[@]}")
 # the two commands): each quoted phrase must still be there.
 readme=$(git -C "$repo" show "$commit:README.md")
 figures=(
-	'costs 282 to 454 us more with tracking on for 1 MiB and 1.5 to 2.0 ms more for 8 MiB'
-	'one boot, on against off: a SYNC cycle 2.4 to 2.8x'
+	'costs 282 to 482 us more with tracking on for 1 MiB and 1.5 to 2.5 ms more for 8 MiB'
+	'run 4'"'"'s are below): a SYNC cycle 2.4 to 2.8x'
 	"a 4 KiB allocation 0.8 to 2.5x (this machine's noise), vmap and vunmap 1.50x in run 4"
 	'What run 4 says (10 of 21 lines pass; the faults line is new)'
 	'costs 0.49x per page what a 1 MiB one of 256 does'
@@ -610,11 +610,12 @@ software emulation on a busy 2-core machine; read the ratios and their
 spread):
 
 - A SYNC'd frame (SYNC start, a touch of every page, SYNC end) costs
-  282 to 454 us more with tracking on for 1 MiB and 1.5 to 2.0 ms more
+  282 to 482 us more with tracking on for 1 MiB and 1.5 to 2.5 ms more
   for 8 MiB.
-- In one boot, on against off: a SYNC cycle 2.4 to 2.8x, mmap and touch
-  1.08 to 1.35x, a 4 KiB allocation 0.8 to 2.5x (the machine's noise),
-  vmap and vunmap 1.50x (run 4), attach, map and unmap 1.8 to 4.1x
+- In one boot, on against off (runs 2 and 3): a SYNC cycle 2.4 to 2.8x,
+  mmap and touch 1.08 to 1.35x, a 4 KiB allocation 0.8 to 2.5x (the
+  machine's noise), vmap and vunmap 1.50x (run 4), attach, map and
+  unmap 1.8 to 4.1x
   (dma-debug: 11.5 to 13.3x on the same workload); kernel stack traces,
   about 1 us a frame under emulation, are most of the last two.
 - Faults cost the same per page in a 256 MiB buffer of 4 KiB segments
