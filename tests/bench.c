@@ -85,6 +85,19 @@ static void touch(char *p, size_t len)
 		p[off] = (char)off;
 }
 
+/* mmap @fd, a SYNC window touching every page, munmap */
+static void mmap_window(int fd, size_t len)
+{
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+	if (p == MAP_FAILED)
+		die("mmap");
+	dho_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+	touch(p, len);
+	dho_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+	munmap(p, len);
+}
+
 #define MAX_SEG "/sys/module/dho_importer/parameters/max_seg_size"
 
 static void set_max_seg(const char *val)
@@ -141,13 +154,7 @@ static void bench_ops(void)
 	reps = 200;
 	for (i = 0; i < reps; i++) {
 		t = now_ns();
-		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-		if (p == MAP_FAILED)
-			die("mmap");
-		dho_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
-		touch(p, len);
-		dho_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
-		munmap(p, len);
+		mmap_window(fd, len);
 		samples[i] = now_ns() - t;
 	}
 	printf("mmap_touch_1m %lld\n", median(samples, reps));
@@ -276,17 +283,10 @@ static void bench_segments(size_t len, int reps)
 {
 	int fd = alloc_4k_segments(len), i;
 	long long t;
-	char *p;
 
 	for (i = 0; i < reps; i++) {
 		t = now_ns();
-		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-		if (p == MAP_FAILED)
-			die("mmap");
-		dho_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
-		touch(p, len);
-		dho_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
-		munmap(p, len);
+		mmap_window(fd, len);
 		samples[i] = (now_ns() - t) / (long long)(len / 4096);
 	}
 	close(fd);
