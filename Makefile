@@ -10,7 +10,7 @@
 #   ARCH=x86_64|arm64       the architecture (default x86_64); arm64 is
 #                           cross-built and boots in qemu-system-aarch64
 #   make check              checkpatch --strict, sparse, W=1 and kernel-doc on our files
-#   make bench              the benchmark (see Documentation/dma-buf-heaps/)
+#   make bench              the benchmark (see README.md, "Performance")
 #   make patches            a format-patch series against the base: build/patches-<KERNEL>/
 #   make patches-test       apply it to a fresh pristine tree, build every prefix
 #   make help               this text
