@@ -141,6 +141,12 @@ def across(key, op):
     return [b.get(op) for b in boots[key]]
 
 
+def kernel_median(key, op):
+    """The median over the boots of kernel setting @key, or None."""
+    v = [x for x in across(key, op) if x]
+    return statistics.median(v) if v else None
+
+
 def boot_ratios(a, b, op):
     return [x / y for x, y in zip(across(a, op), across(b, op)) if x and y]
 
@@ -156,9 +162,7 @@ print('%-18s %10s %10s %10s %10s %8s %8s %8s' %
       ('operation', 'upstream', 'compiled', 'disabled', 'enabled',
        'out/up', 'dis/out', 'en/dis'))
 for op in ops:
-    u = [x for x in across('U', op) if x]
-    o = [x for x in across('O', op) if x]
-    u, o = (statistics.median(u) if u else None), (statistics.median(o) if o else None)
+    u, o = kernel_median('U', op), kernel_median('O', op)
     d, e = best(Dd, op), best(E, op)
     r = lambda a, b: '%.3f' % (a / b) if a and b else '-'
     print('%-18s %10s %10s %10s %10s %8s %8s %8s' %
@@ -217,9 +221,10 @@ print('       map/unmap overhead: tracker %s, dma-debug %s' %
 budget('map/unmap: tracker overhead / dma-debug overhead',
        ratio(ours - 1, dmadebug - 1) if ours and dmadebug and dmadebug > 1 else None, 1.0)
 
-def info(name, a, b, unit=''):
-    shown = '%.3f' % (a / b) if a and b else '-'
-    print('       %-62s %s%s' % (name, shown, unit))
+
+def info(name, a, b):
+    """A ratio printed for reading, not judged."""
+    print('       %-62s %s' % (name, '%.3f' % (a / b) if a and b else '-'))
 
 
 info('the same, tracking off', best(Dd, 'fault_page_4kseg_256m'),
@@ -238,19 +243,16 @@ print('# attachment splitting: a 1 MiB segment for a device of 64 KiB segments'
       ' (%s sg entries) against one that takes it whole (%s)' %
       tuple('%.0f' % best(Dd, k) if best(Dd, k) else '-'
             for k in ('attach_nents_split', 'attach_nents_1seg')))
-for label, vals in (('upstream (splits nothing)', [b for b in boots['U']]),
-                    ('compiled out', [b for b in boots['O']]),
-                    ('tracking off', [Dd]), ('tracking on', [E])):
-    split = [v.get('attach_map_unmap') for v in vals]
-    whole = [v.get('attach_map_unmap_1seg') for v in vals]
-    split = [min(x) if isinstance(x, list) else x for x in split if x]
-    whole = [min(x) if isinstance(x, list) else x for x in whole if x]
-    info('attach_map_unmap split / whole, %s' % label,
-         statistics.median(split) if split else None,
-         statistics.median(whole) if whole else None)
+for label, split, whole in (
+        ('upstream (splits nothing)', kernel_median('U', 'attach_map_unmap'),
+         kernel_median('U', 'attach_map_unmap_1seg')),
+        ('compiled out', kernel_median('O', 'attach_map_unmap'),
+         kernel_median('O', 'attach_map_unmap_1seg')),
+        ('tracking off', best(Dd, 'attach_map_unmap'), best(Dd, 'attach_map_unmap_1seg')),
+        ('tracking on', best(E, 'attach_map_unmap'), best(E, 'attach_map_unmap_1seg'))):
+    info('attach_map_unmap split / whole, %s' % label, split, whole)
 info('compiled out / upstream, the device taking the segment whole (kernels: median)',
-     statistics.median([x for x in across('O', 'attach_map_unmap_1seg') if x] or [0]),
-     statistics.median([x for x in across('U', 'attach_map_unmap_1seg') if x] or [0]))
+     kernel_median('O', 'attach_map_unmap_1seg'), kernel_median('U', 'attach_map_unmap_1seg'))
 
 print()
 print('# interleaved boots: one ratio per boot, median [min..max]')
