@@ -189,6 +189,66 @@ TEST_F(owner, write_in_read_window)
 	EXPECT_TRUE(reported(":\n DMA_BUF_IOCTL_SYNC at user ip 0000"));
 }
 
+#define REPORT_START "BUG: dma-heap-owner: "
+
+/* @s in the text from @from to @end (NULL: to the end), or NULL */
+static char *within(char *from, const char *end, const char *s)
+{
+	char *p = strstr(from, s);
+
+	return p && (!end || p < end) ? p : NULL;
+}
+
+/* The address after @label in the fixture buffer's @cls report, or 0. */
+static unsigned long report_ip(int fd, const char *cls, const char *label)
+{
+	char *v = dho_read_file(DHO_DEBUGFS "/violations"), *r, *end, *at;
+	unsigned long ip = 0;
+	char ino[48];
+
+	if (!v)
+		return 0;
+	snprintf(ino, sizeof(ino), "buffer: ino=%lu ", dho_ino(fd));
+	for (r = strstr(v, REPORT_START); r; r = end) {
+		end = strstr(r + 1, REPORT_START);
+		if (strncmp(r + strlen(REPORT_START), cls, strlen(cls)) ||
+		    !within(r, end, ino))
+			continue;
+		at = within(r, end, label);
+		if (at)
+			ip = strtoul(at + strlen(label), NULL, 16);
+	}
+	free(v);
+	return ip;
+}
+
+/*
+ * An allocation from userspace is named by its ioctl's user ip, as a SYNC
+ * is, not by a kernel stack: both ioctls go through the C library's
+ * ioctl(), so the two addresses are the same instruction.
+ */
+TEST_F(owner, alloc_named_by_user_ip)
+{
+	unsigned long alloc_ip, sync_ip;
+
+	self->p[0] = 1;		/* the owner: none, since the allocation */
+	expect_only(_metadata, self, CPU_ACCESS_UNOWNED, 1);
+	EXPECT_TRUE(reported(" since alloc by owner_user_test tgid "));
+	alloc_ip = report_ip(self->fd, "cpu_access_unowned",
+			     ":\n DMA_HEAP_IOCTL_ALLOC at user ip ");
+	EXPECT_NE(0, alloc_ip);
+
+	ASSERT_EQ(0, dho_counts(self->before));
+	ASSERT_EQ(0, dho_sync(self->fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ));
+	self->p[4096] = 1;	/* the owner: the CPU, since that SYNC */
+	ASSERT_EQ(0, dho_sync(self->fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ));
+	expect_only(_metadata, self, CPU_WRITE_IN_READ_WINDOW, 1);
+	sync_ip = report_ip(self->fd, "cpu_write_in_read_window",
+			    ":\n DMA_BUF_IOCTL_SYNC at user ip ");
+	EXPECT_NE(0, sync_ip);
+	EXPECT_EQ(sync_ip, alloc_ip);
+}
+
 TEST_F(owner, write_window_after_read_window)
 {
 	ASSERT_EQ(0, dho_sync(self->fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ));

@@ -87,9 +87,9 @@ enum dma_heap_owner_op {
 /**
  * struct dma_heap_owner_event - one recorded transition
  * @ts:    local_clock() in ns
- * @uip:   for a DMA_BUF_IOCTL_SYNC, the user instruction pointer of the
- *         ioctl (its kernel stack is always the ioctl path, so none is
- *         saved); else 0
+ * @uip:   for a DMA_BUF_IOCTL_SYNC or a DMA_HEAP_IOCTL_ALLOC, the user
+ *         instruction pointer of the ioctl (its kernel stack is always the
+ *         ioctl path, so none is saved); else 0
  * @stack: stackdepot handle of the call stack, 0 if none was saved
  * @pid:   thread id of the task, or 0 for a device-side event
  * @tgid:  its process id

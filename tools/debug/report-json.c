@@ -43,6 +43,9 @@ static const char *find_ids(const char *s, const char *end, const char *follow,
 
 /* The lines of a report, and what each holds. */
 #define REPORT_MAX_LINES	256
+/* an owner's transition from userspace, named by its ioctl's user ip */
+#define SYNC_IP			"DMA_BUF_IOCTL_SYNC at user ip "
+#define ALLOC_IP		"DMA_HEAP_IOCTL_ALLOC at user ip "
 #define REPORT_MAX_BLOCKS	8
 
 /* What the indented lines under a header line are. */
@@ -58,7 +61,7 @@ struct report_lines {
 	size_t len[REPORT_MAX_LINES];
 	unsigned int n;
 	/* the line of each part, or -1 */
-	int title, what, seq, buffer, access, ip, vmapped, owner, sync;
+	int title, what, seq, buffer, access, ip, vmapped, owner, sync, alloc;
 	struct {
 		enum block_kind kind;
 		const char *name;	/* a stack's name, for BLK_STACK */
@@ -104,6 +107,7 @@ static void report_split(const char *text, struct report_lines *rl)
 	rl->vmapped = -1;
 	rl->owner = -1;
 	rl->sync = -1;
+	rl->alloc = -1;
 	while (*p && rl->n < REPORT_MAX_LINES) {
 		nl = strchrnul(p, '\n');
 		rl->line[rl->n] = p;
@@ -120,8 +124,13 @@ static void report_split(const char *text, struct report_lines *rl)
 			if (!in_block)
 				continue;
 			if (rl->block[rl->nblocks - 1].kind == BLK_OWNER &&
-			    starts(s, "DMA_BUF_IOCTL_SYNC at user ip ")) {
+			    starts(s, SYNC_IP)) {
 				rl->sync = i;
+				continue;
+			}
+			if (rl->block[rl->nblocks - 1].kind == BLK_OWNER &&
+			    starts(s, ALLOC_IP)) {
+				rl->alloc = i;
 				continue;
 			}
 			if (!starts(s, "(no stack)"))
@@ -540,16 +549,33 @@ static void json_vmapped_by(FILE *f, const struct report_lines *rl, const char *
 	fputc('}', f);
 }
 
+/* the address after @skip characters of line @i ("... at user ip "), or null */
+static void json_user_ip(FILE *f, const struct report_lines *rl, int i, size_t skip)
+{
+	const char *p = NULL, *q;
+
+	if (i >= 0) {
+		p = rl->line[i] + strspn(rl->line[i], " ") + skip;
+		if (hexdigits(p, &q) < 0 || q != line_end(rl, i))
+			p = NULL;
+	}
+	if (p)
+		json_hex(f, p, q);
+	else
+		fputs("null", f);
+}
+
 /*
  * "owner": "none (cpu windows 0, vmap 1) since alloc by dho-client tgid
  * 55 tid 55 at 4.195691s:", where the owner's name and the transition's
  * come from the kernel, and who made it (a comm, or a device, which has
  * no ids) sits between " by " and the last " at ".  The transition of a
- * SYNC from userspace has no kernel stack: its user ip is "sync_ip".
+ * SYNC from userspace has no kernel stack: its user ip is "sync_ip"; nor
+ * has an allocation from userspace: its user ip is "alloc_ip".
  */
 static void json_owner(FILE *f, const struct report_lines *rl)
 {
-	const char *o, *end, *p, *by, *at, *ids, *q;
+	const char *o, *end, *p, *by, *at, *ids;
 	unsigned int windows = 0, vmaps = 0;
 	long long tgid = -1, tid = -1;
 
@@ -586,16 +612,9 @@ static void json_owner(FILE *f, const struct report_lines *rl)
 	else
 		fputs("null", f);
 	fputs(", \"sync_ip\": ", f);
-	p = NULL;
-	if (rl->sync >= 0) {
-		p = rl->line[rl->sync] + strspn(rl->line[rl->sync], " ") + 30;
-		if (hexdigits(p, &q) < 0 || q != line_end(rl, rl->sync))
-			p = NULL;
-	}
-	if (p)
-		json_hex(f, p, q);
-	else
-		fputs("null", f);
+	json_user_ip(f, rl, rl->sync, strlen(SYNC_IP));
+	fputs(", \"alloc_ip\": ", f);
+	json_user_ip(f, rl, rl->alloc, strlen(ALLOC_IP));
 	fputc('}', f);
 }
 

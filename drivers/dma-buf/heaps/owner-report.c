@@ -385,8 +385,9 @@ VISIBLE_IF_KUNIT int dho_format(const struct dho_violation *v,
 	if (ev->stack)
 		n += dho_snprint_stack(ev->stack, buf + n, size - n);
 	else if (ev->uip)
-		n += scnprintf(buf + n, size - n,
-			       " DMA_BUF_IOCTL_SYNC at user ip %016lx\n", ev->uip);
+		n += scnprintf(buf + n, size - n, " %s at user ip %016lx\n",
+			       ev->op == DHO_OP_ALLOC ? "DMA_HEAP_IOCTL_ALLOC" :
+			       "DMA_BUF_IOCTL_SYNC", ev->uip);
 	else
 		n += scnprintf(buf + n, size - n, " (no stack)\n");
 

@@ -17,21 +17,23 @@
 #include <linux/slab.h>
 #include <linux/stacktrace.h>
 #include <linux/unistd.h>
-#include <uapi/linux/dma-buf.h>
 #include <asm/syscall.h>
 
 #include "owner.h"
 
 /**
- * dho_sync_user_ip() - is current in a DMA_BUF_IOCTL_SYNC from userspace?
+ * dho_ioctl_user_ip() - is current in ioctl @cmd from userspace?
+ * @cmd: DMA_BUF_IOCTL_SYNC or DMA_HEAP_IOCTL_ALLOC
  *
- * The dma-buf core calls begin/end_cpu_access for that ioctl and for
- * kernel callers; only the first has a user instruction pointer to name.
- * A 32-bit task's ioctl is not recognised: it gets a kernel stack.
+ * The dma-buf core calls begin/end_cpu_access for DMA_BUF_IOCTL_SYNC and
+ * for kernel callers, and a heap allocates for DMA_HEAP_IOCTL_ALLOC and
+ * for kernel callers; only the first of each has a user instruction
+ * pointer to name.  A 32-bit task's ioctl is not recognised: it gets a
+ * kernel stack.
  *
  * Return: the user instruction pointer of the ioctl, or 0.
  */
-unsigned long dho_sync_user_ip(void)
+unsigned long dho_ioctl_user_ip(unsigned int cmd)
 {
 	unsigned long args[6];
 	struct pt_regs *regs;
@@ -43,7 +45,7 @@ unsigned long dho_sync_user_ip(void)
 	if (!user_mode(regs) || syscall_get_nr(current, regs) != __NR_ioctl)
 		return 0;
 	syscall_get_arguments(current, regs, args);
-	if ((unsigned int)args[1] != DMA_BUF_IOCTL_SYNC)
+	if ((unsigned int)args[1] != cmd)
 		return 0;
 	return instruction_pointer(regs);
 }

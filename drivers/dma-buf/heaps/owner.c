@@ -34,6 +34,8 @@
 #include <linux/slab.h>
 #include <linux/stacktrace.h>
 #include <linux/string.h>
+#include <uapi/linux/dma-buf.h>
+#include <uapi/linux/dma-heap.h>
 
 #include "owner.h"
 
@@ -276,6 +278,7 @@ void __dma_heap_owner_alloc(struct heap_helper_buffer *buffer)
 	struct dma_heap_owner_event *ev;
 	depot_stack_handle_t stack;
 	struct dma_heap_owner *o;
+	unsigned long uip;
 
 	if (!dho_record_cache)
 		return;
@@ -284,7 +287,8 @@ void __dma_heap_owner_alloc(struct heap_helper_buffer *buffer)
 		dho_disable_oom("a buffer record");
 		return;
 	}
-	stack = dho_save_stack();
+	uip = dho_ioctl_user_ip(DMA_HEAP_IOCTL_ALLOC);
+	stack = uip ? 0 : dho_save_stack();
 	INIT_LIST_HEAD(&o->vmas);
 	o->buffer = buffer;
 	o->ino = file_inode(buffer->dmabuf->file)->i_ino;
@@ -297,6 +301,7 @@ void __dma_heap_owner_alloc(struct heap_helper_buffer *buffer)
 		o->tracked = true;
 		buffer->owner = o;	/* the buffer is not published yet */
 		ev = dho_record(buffer, DHO_OP_ALLOC, DMA_NONE, NULL, stack);
+		ev->uip = uip;
 		o->owner_ev = *ev;
 		list_add_tail(&o->node, &dho_buffers);
 		trace_alloc(buffer, "alloc", DMA_NONE, NULL, -1);
@@ -483,7 +488,7 @@ void __dma_heap_owner_cpu_begin(struct heap_helper_buffer *buffer,
 
 	if (!dho_tracked_hint(buffer))
 		return;
-	uip = dho_sync_user_ip();
+	uip = dho_ioctl_user_ip(DMA_BUF_IOCTL_SYNC);
 	stack = uip ? 0 : dho_save_stack();
 	if (!dho_lock_tracked(buffer))
 		return;
@@ -520,7 +525,7 @@ void __dma_heap_owner_cpu_end(struct heap_helper_buffer *buffer,
 
 	if (!dho_tracked_hint(buffer))
 		return;
-	uip = dho_sync_user_ip();
+	uip = dho_ioctl_user_ip(DMA_BUF_IOCTL_SYNC);
 	stack = uip ? 0 : dho_save_stack();
 	if (!dho_lock_tracked(buffer))
 		return;

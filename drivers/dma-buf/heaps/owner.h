@@ -133,7 +133,7 @@ void dho_forget_reports(void);
 void dho_disable_oom(const char *what);
 
 /* owner-user.c */
-unsigned long dho_sync_user_ip(void);
+unsigned long dho_ioctl_user_ip(unsigned int cmd);
 struct dho_user_where *dho_user_where(struct vm_area_struct *vma);
 
 /* owner-report.c */
