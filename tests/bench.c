@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * dho-bench: medians of the heap operations, printed as "<op> <median_ns>"
- * lines for tests/bench.sh to compare across kernels and tracker states.
+ * lines for tests/bench.py to compare across kernels and tracker states.
  *
  *   dho-bench ops              the operation set
+ *   dho-bench paired N         N rounds of the set with tracking off and on
+ *                              next to each other: "D|E <op> <median_ns>"
  *   dho-bench scale N          N processes, each on its own buffers: SYNC
  *                              windows touching 64 KiB, then 4 KiB allocations:
  *                              "scale_sync<N> <windows per second, all processes>"
@@ -63,7 +65,7 @@ static int alloc_or_die(size_t len)
 #define MAXREP 4000
 static long long samples[MAXREP];
 
-static void bench_alloc(size_t len, int reps)
+static long long op_alloc(size_t len, int reps)
 {
 	int i, fd;
 	long long t;
@@ -74,7 +76,7 @@ static void bench_alloc(size_t len, int reps)
 		close(fd);
 		samples[i] = now_ns() - t;
 	}
-	printf("alloc_free_%zuk %lld\n", len / 1024, median(samples, reps));
+	return median(samples, reps);
 }
 
 static void touch(char *p, size_t len)
@@ -85,17 +87,59 @@ static void touch(char *p, size_t len)
 		p[off] = (char)off;
 }
 
-/* mmap @fd, a SYNC window touching every page, munmap */
-static void mmap_window(int fd, size_t len)
+static char *map_or_die(int fd, size_t len)
 {
 	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 
 	if (p == MAP_FAILED)
 		die("mmap");
+	return p;
+}
+
+/* mmap @fd, a SYNC window touching every page, munmap */
+static void mmap_window(int fd, size_t len)
+{
+	char *p = map_or_die(fd, len);
+
 	dho_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
 	touch(p, len);
 	dho_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
 	munmap(p, len);
+}
+
+/* a new 1 MiB buffer, mapped, SYNC'd and touched each time */
+static long long op_mmap_touch(int reps)
+{
+	const size_t len = 1 << 20;
+	int fd = alloc_or_die(len), i;
+	long long t;
+
+	for (i = 0; i < reps; i++) {
+		t = now_ns();
+		mmap_window(fd, len);
+		samples[i] = now_ns() - t;
+	}
+	close(fd);
+	return median(samples, reps);
+}
+
+/* SYNC windows on one mapping of a @len buffer, touching @touched of it */
+static long long op_sync(size_t len, size_t touched, int reps)
+{
+	int fd = alloc_or_die(len), i;
+	char *p = map_or_die(fd, len);
+	long long t;
+
+	for (i = 0; i < reps; i++) {
+		t = now_ns();
+		dho_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+		touch(p, touched);
+		dho_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+		samples[i] = now_ns() - t;
+	}
+	munmap(p, len);
+	close(fd);
+	return median(samples, reps);
 }
 
 #define MAX_SEG "/sys/module/dho_importer/parameters/max_seg_size"
@@ -119,13 +163,46 @@ static unsigned int attach_nents(int imp)
 	return n;
 }
 
-/* attach, map, unmap, detach @reps times; then the mapping's entries */
-static void bench_attach(int imp, const char *suffix, const char *what, int reps)
+/* the test importer, holding a new 1 MiB buffer; *@fd is the buffer */
+static int import_new(int *fd)
+{
+	int imp = open("/dev/dho_importer", O_RDWR);
+
+	*fd = alloc_or_die(1 << 20);
+	if (imp < 0 || ioctl(imp, DHO_IMP_IMPORT, fd))
+		die("dho_importer (insmod dho_importer.ko)");
+	return imp;
+}
+
+static long long op_vmap(int reps)
+{
+	int fd, imp = import_new(&fd), i;
+	long long t;
+
+	for (i = 0; i < reps; i++) {
+		t = now_ns();
+		if (ioctl(imp, DHO_IMP_VMAP) || ioctl(imp, DHO_IMP_VUNMAP))
+			die("vmap");
+		samples[i] = now_ns() - t;
+	}
+	close(imp);
+	close(fd);
+	return median(samples, reps);
+}
+
+/*
+ * attach, map, unmap, detach @reps times, for a device of 64 KiB segments
+ * (the importer's default: the 1 MiB segment is split) or, @whole, one
+ * that takes any segment whole; *@nents: the mapping's sg entries
+ */
+static long long op_attach(bool whole, int reps, unsigned int *nents)
 {
 	__u32 dir = DHO_IMP_BIDIRECTIONAL;
+	int fd, imp = import_new(&fd), i;
 	long long t;
-	int i;
 
+	if (whole)
+		set_max_seg("4294967295");
 	for (i = 0; i < reps; i++) {
 		t = now_ns();
 		if (ioctl(imp, DHO_IMP_ATTACH) || ioctl(imp, DHO_IMP_MAP, &dir) ||
@@ -133,92 +210,111 @@ static void bench_attach(int imp, const char *suffix, const char *what, int reps
 			die("attach/map");
 		samples[i] = now_ns() - t;
 	}
-	printf("attach_map_unmap%s %lld\n", suffix, median(samples, reps));
-	printf("attach_nents_%s %u\n", what, attach_nents(imp));
+	if (nents)
+		*nents = attach_nents(imp);
+	if (whole)
+		set_max_seg("0");
+	close(imp);
+	close(fd);
+	return median(samples, reps);
+}
+
+/*
+ * The operation set.  @reps is each operation's repetitions in "ops"; a
+ * paired round runs fewer (reps()).
+ */
+enum { OP_A4K, OP_A64K, OP_A1M, OP_A8M, OP_A32M, OP_MMAP, OP_SYNC, OP_ST1M,
+	OP_ST8M, OP_VMAP, OP_ATT, OP_ATT1, NR_OPS };
+static const struct {
+	const char *name;
+	int reps;
+} ops[NR_OPS] = {
+	[OP_A4K] = { "alloc_free_4k", 2000 },
+	[OP_A64K] = { "alloc_free_64k", 1000 },
+	[OP_A1M] = { "alloc_free_1024k", 200 },
+	[OP_A8M] = { "alloc_free_8192k", 40 },
+	[OP_A32M] = { "alloc_free_32768k", 15 },
+	[OP_MMAP] = { "mmap_touch_1m", 200 },
+	[OP_SYNC] = { "sync_cycle", 4000 },
+	[OP_ST1M] = { "sync_touch_1m", 200 },
+	[OP_ST8M] = { "sync_touch_8m", 40 },
+	[OP_VMAP] = { "vmap_vunmap", 2000 },
+	[OP_ATT] = { "attach_map_unmap", 2000 },
+	[OP_ATT1] = { "attach_map_unmap_1seg", 2000 },
+};
+
+/* the median of operation @op over @reps repetitions */
+static long long run_op(int op, int reps, unsigned int *nents)
+{
+	const size_t m = 1 << 20;
+
+	switch (op) {
+	case OP_A4K: return op_alloc(4096, reps);
+	case OP_A64K: return op_alloc(64 << 10, reps);
+	case OP_A1M: return op_alloc(m, reps);
+	case OP_A8M: return op_alloc(8 * m, reps);
+	case OP_A32M: return op_alloc(32 * m, reps);
+	case OP_MMAP: return op_mmap_touch(reps);
+	case OP_SYNC: return op_sync(m, 0, reps);
+	case OP_ST1M: return op_sync(m, m, reps);
+	case OP_ST8M: return op_sync(8 * m, 8 * m, reps);
+	case OP_VMAP: return op_vmap(reps);
+	case OP_ATT: return op_attach(false, reps, nents);
+	default: return op_attach(true, reps, nents);
+	}
 }
 
 static void bench_ops(void)
 {
-	const size_t len = 1 << 20;
-	int i, fd, imp, reps;
-	long long t;
-	char *p;
+	unsigned int split = 0, whole = 0;
+	int op;
 
-	bench_alloc(4096, 2000);
-	bench_alloc(64 << 10, 1000);
-	bench_alloc(1 << 20, 200);
-	bench_alloc(8 << 20, 40);
-	bench_alloc(32 << 20, 15);
+	for (op = 0; op < NR_OPS; op++)
+		printf("%s %lld\n", ops[op].name,
+		       run_op(op, ops[op].reps,
+			      op == OP_ATT ? &split : op == OP_ATT1 ? &whole : NULL));
+	printf("attach_nents_split %u\nattach_nents_1seg %u\n", split, whole);
+}
 
-	fd = alloc_or_die(len);
-	reps = 200;
-	for (i = 0; i < reps; i++) {
-		t = now_ns();
-		mmap_window(fd, len);
-		samples[i] = now_ns() - t;
-	}
-	printf("mmap_touch_1m %lld\n", median(samples, reps));
+#define DISABLED DHO_DEBUGFS "/disabled"
 
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (p == MAP_FAILED)
-		die("mmap");
-	reps = 4000;
-	for (i = 0; i < reps; i++) {
-		t = now_ns();
-		dho_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
-		dho_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
-		samples[i] = now_ns() - t;
-	}
-	printf("sync_cycle %lld\n", median(samples, reps));
-	reps = 200;
-	for (i = 0; i < reps; i++) {
-		t = now_ns();
-		dho_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
-		touch(p, len);
-		dho_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
-		samples[i] = now_ns() - t;
-	}
-	printf("sync_touch_1m %lld\n", median(samples, reps));
-	munmap(p, len);
-	close(fd);
+/* a paired round's repetitions of @op */
+static int reps(int op)
+{
+	return ops[op].reps < 20 ? 5 : ops[op].reps / 4;
+}
 
-	/* a SYNC'd frame of 8 MiB */
-	fd = alloc_or_die(8 * len);
-	p = mmap(NULL, 8 * len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (p == MAP_FAILED)
-		die("mmap");
-	reps = 40;
-	for (i = 0; i < reps; i++) {
-		t = now_ns();
-		dho_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
-		touch(p, 8 * len);
-		dho_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
-		samples[i] = now_ns() - t;
-	}
-	printf("sync_touch_8m %lld\n", median(samples, reps));
-	munmap(p, 8 * len);
-	close(fd);
+/*
+ * Tracking off and on, measured next to each other: each of the @rounds
+ * runs every operation with tracking off, then on (every other round on
+ * first), at a quarter of its repetitions (at least 5), on buffers
+ * allocated after the switch.  What drifts or jumps in the machine's speed
+ * over a run (under software emulation, whole rounds of one boot have run
+ * at half speed) then falls on both halves of a pair alike, and a pair's
+ * ratio keeps only what tracking changes.  Prints "D <op> <ns>" and "E <op>
+ * <ns>" lines, one of each per round and operation, in round order, and
+ * the attachments' sg entries; tracking is left on.
+ */
+static void bench_paired(int rounds)
+{
+	unsigned int nents[NR_OPS] = { 0 };
+	int r, op, k, on;
 
-	fd = alloc_or_die(len);
-
-	imp = open("/dev/dho_importer", O_RDWR);
-	if (imp < 0 || ioctl(imp, DHO_IMP_IMPORT, &fd))
-		die("dho_importer (insmod dho_importer.ko)");
-	reps = 2000;
-	for (i = 0; i < reps; i++) {
-		t = now_ns();
-		if (ioctl(imp, DHO_IMP_VMAP) || ioctl(imp, DHO_IMP_VUNMAP))
-			die("vmap");
-		samples[i] = now_ns() - t;
-	}
-	printf("vmap_vunmap %lld\n", median(samples, reps));
-	bench_attach(imp, "", "split", reps);
-	/* the same with a device that takes the 1 MiB segment whole */
-	set_max_seg("4294967295");
-	bench_attach(imp, "_1seg", "1seg", reps);
-	set_max_seg("0");
-	close(imp);
-	close(fd);
+	for (r = 0; r < rounds; r++)
+		for (op = 0; op < NR_OPS; op++)
+			for (k = 0; k < 2; k++) {
+				on = k ^ (r & 1);
+				errno = -dho_write_file(DISABLED, on ? "0" : "1");
+				if (errno)
+					die(DISABLED);
+				printf("%c %s %lld\n", on ? 'E' : 'D', ops[op].name,
+				       run_op(op, reps(op), &nents[op]));
+			}
+	errno = -dho_write_file(DISABLED, "0");
+	if (errno)
+		die(DISABLED);
+	printf("D attach_nents_split %u\nD attach_nents_1seg %u\n", nents[OP_ATT],
+	       nents[OP_ATT1]);
 }
 
 /*
@@ -298,10 +394,8 @@ static void sync_loop(int reps)
 {
 	const size_t len = 64 << 10;
 	int fd = alloc_or_die(len), i;
-	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	char *p = map_or_die(fd, len);
 
-	if (p == MAP_FAILED)
-		die("mmap");
 	for (i = 0; i < reps; i++) {
 		dho_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
 		touch(p, len);
@@ -346,21 +440,6 @@ static void bench_scale(int procs)
 	scale_run("scale_alloc", procs, 3000, alloc_loop);
 }
 
-static void sync_median(const char *label)
-{
-	int fd = alloc_or_die(4096), i, reps = 4000;
-	long long t;
-
-	for (i = 0; i < reps; i++) {
-		t = now_ns();
-		dho_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
-		dho_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
-		samples[i] = now_ns() - t;
-	}
-	close(fd);
-	printf("%s %lld\n", label, median(samples, reps));
-}
-
 static int *hold(int n)
 {
 	struct rlimit rl = { n + 1024, n + 1024 };
@@ -389,17 +468,21 @@ int main(int argc, char **argv)
 	int *fds;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: dho-bench ops | scale N | live N | slab N | segments\n");
+		fprintf(stderr,
+			"usage: dho-bench ops | paired N | scale N | live N | slab N | segments\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (!strcmp(argv[1], "ops")) {
 		bench_ops();
+	} else if (!strcmp(argv[1], "paired") && n > 0) {
+		bench_paired(n);
 	} else if (!strcmp(argv[1], "scale") && n > 0) {
 		bench_scale(n);
 	} else if (!strcmp(argv[1], "live") && n >= 0) {
 		fds = hold(n);
-		sync_median(n ? "sync_cycle_live_many" : "sync_cycle_live_one");
+		printf("%s %lld\n", n ? "sync_cycle_live_many" : "sync_cycle_live_one",
+		       op_sync(4096, 0, 4000));
 		release(fds, n);
 	} else if (!strcmp(argv[1], "segments")) {
 		bench_segments(1 << 20, 101);
