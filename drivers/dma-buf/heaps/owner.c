@@ -48,7 +48,7 @@ EXPORT_SYMBOL_GPL(dma_heap_owner_key);
 
 VISIBLE_IF_KUNIT noinline depot_stack_handle_t dho_save_stack(void)
 {
-	unsigned long entries[16];
+	unsigned long entries[16] __uninitialized;
 	unsigned int nr;
 
 	nr = stack_trace_save(entries, ARRAY_SIZE(entries), 1);
@@ -316,11 +316,12 @@ void __dma_heap_owner_alloc(struct heap_helper_buffer *buffer)
 void __dma_heap_owner_release(struct heap_helper_buffer *buffer)
 {
 	struct dma_heap_owner *o = buffer->owner;
-	struct dho_pending p = { 0 };
+	DHO_PENDING(p);
 	struct heap_helper_attachment *a;
 	struct dma_heap_owner_vma *r, *tmp;
 	depot_stack_handle_t stack = 0;
 
+	dho_pending_init(&p);
 	/*
 	 * Called whatever the static key says (dma_heap_owner_release()).
 	 * A buffer with a record was listed at alloc; taking the list lock
@@ -390,9 +391,10 @@ static void dho_unmapped(struct heap_helper_buffer *buffer,
 void __dma_heap_owner_detach(struct heap_helper_buffer *buffer,
 			     struct heap_helper_attachment *a)
 {
-	struct dho_pending p = { 0 };
+	DHO_PENDING(p);
 	depot_stack_handle_t stack;
 
+	dho_pending_init(&p);
 	/* a detach after its unmap, the right way, records nothing */
 	if (!dho_lock_tracked(buffer))
 		return;
@@ -411,11 +413,12 @@ void __dma_heap_owner_map(struct heap_helper_buffer *buffer,
 			  struct heap_helper_attachment *a)
 {
 	struct dma_heap_owner *o;
-	struct dho_pending p = { 0 };
+	DHO_PENDING(p);
 	depot_stack_handle_t stack;
 	struct dma_heap_owner_event *ev;
 	struct dho_violation *v = NULL;
 
+	dho_pending_init(&p);
 	if (!dho_tracked_hint(buffer))
 		return;
 	stack = dho_save_stack();
@@ -462,9 +465,10 @@ void __dma_heap_owner_map(struct heap_helper_buffer *buffer,
 void __dma_heap_owner_unmap(struct heap_helper_buffer *buffer,
 			    struct heap_helper_attachment *a)
 {
-	struct dho_pending p = { 0 };
+	DHO_PENDING(p);
 	depot_stack_handle_t stack;
 
+	dho_pending_init(&p);
 	if (!dho_tracked_hint(buffer))
 		return;
 	stack = dho_save_stack();
@@ -480,12 +484,13 @@ void __dma_heap_owner_unmap(struct heap_helper_buffer *buffer,
 void __dma_heap_owner_cpu_begin(struct heap_helper_buffer *buffer,
 				enum dma_data_direction dir)
 {
-	struct dho_pending p = { 0 };
+	DHO_PENDING(p);
 	depot_stack_handle_t stack;
 	struct dma_heap_owner_event *ev;
 	struct dma_heap_owner *o;
 	unsigned long uip;
 
+	dho_pending_init(&p);
 	if (!dho_tracked_hint(buffer))
 		return;
 	uip = dho_ioctl_user_ip(DMA_BUF_IOCTL_SYNC);
@@ -514,7 +519,7 @@ void __dma_heap_owner_cpu_begin(struct heap_helper_buffer *buffer,
 void __dma_heap_owner_cpu_end(struct heap_helper_buffer *buffer,
 			      enum dma_data_direction dir)
 {
-	struct dho_pending p = { 0 };
+	DHO_PENDING(p);
 	depot_stack_handle_t stack;
 	struct dma_heap_owner_event *ev;
 	struct dma_heap_owner *o;
@@ -523,6 +528,7 @@ void __dma_heap_owner_cpu_end(struct heap_helper_buffer *buffer,
 	unsigned long uip;
 	int d;
 
+	dho_pending_init(&p);
 	if (!dho_tracked_hint(buffer))
 		return;
 	uip = dho_ioctl_user_ip(DMA_BUF_IOCTL_SYNC);
@@ -587,8 +593,9 @@ out:
  */
 void __dma_heap_owner_cpu_end_flushed(struct heap_helper_buffer *buffer)
 {
-	struct dho_pending p = { 0 };
+	DHO_PENDING(p);
 
+	dho_pending_init(&p);
 	/*
 	 * Without an alias there is nothing to sample, and alias_dirty means
 	 * nothing (the next vmap resets it): a SYNC cycle takes the lock
@@ -636,9 +643,10 @@ void __dma_heap_owner_vmap(struct heap_helper_buffer *buffer)
  */
 void __dma_heap_owner_vunmap(struct heap_helper_buffer *buffer)
 {
-	struct dho_pending p = { 0 };
+	DHO_PENDING(p);
 	depot_stack_handle_t stack;
 
+	dho_pending_init(&p);
 	if (!dho_lock_tracked(buffer))
 		return;
 	stack = dho_check_alias(buffer, &p, 0);
@@ -696,13 +704,14 @@ vm_fault_t __dma_heap_owner_fault(struct heap_helper_buffer *buffer,
 	struct vm_area_struct *vma = vmf->vma;
 	bool mkwrite = vmf->flags & FAULT_FLAG_MKWRITE;
 	bool write = vmf->flags & FAULT_FLAG_WRITE;
-	struct dho_pending p = { 0 };
+	DHO_PENDING(p);
 	struct dma_heap_owner_vma *r;
 	struct dho_violation *v = NULL;
 	struct dma_heap_owner *o;
 	bool writable;
 	vm_fault_t ret;
 
+	dho_pending_init(&p);
 	*handled = false;
 	if (!dho_lock_tracked(buffer))
 		return 0;
