@@ -18,6 +18,7 @@
 
 struct heap_helper_buffer;
 struct heap_helper_attachment;
+struct dho_pending;
 struct vm_area_struct;
 struct vm_fault;
 
@@ -204,11 +205,15 @@ void __dma_heap_owner_map(struct heap_helper_buffer *buffer,
 			  struct heap_helper_attachment *a);
 void __dma_heap_owner_unmap(struct heap_helper_buffer *buffer,
 			    struct heap_helper_attachment *a);
+/* called under &heap_helper_buffer.lock; @p is reported after it */
 void __dma_heap_owner_cpu_begin(struct heap_helper_buffer *buffer,
-				enum dma_data_direction dir);
+				enum dma_data_direction dir,
+				struct dho_pending *p);
 void __dma_heap_owner_cpu_end(struct heap_helper_buffer *buffer,
-			      enum dma_data_direction dir);
-void __dma_heap_owner_cpu_end_flushed(struct heap_helper_buffer *buffer);
+			      enum dma_data_direction dir,
+			      struct dho_pending *p);
+void __dma_heap_owner_cpu_end_flushed(struct heap_helper_buffer *buffer,
+				      struct dho_pending *p);
 void __dma_heap_owner_vmap(struct heap_helper_buffer *buffer);
 void __dma_heap_owner_vunmap(struct heap_helper_buffer *buffer);
 void __dma_heap_owner_vma_open(struct heap_helper_buffer *buffer,

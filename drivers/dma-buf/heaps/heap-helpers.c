@@ -26,7 +26,11 @@
  * attachment's mapped flag and direction, the vmap count and alias, and the
  * ownership record.  The pages and the sg table never change after export
  * and are read without it.  The ownership tracker's hooks take the lock
- * themselves, so the helpers call them outside their own critical sections.
+ * themselves, so the helpers call them outside their own critical sections;
+ * but for the CPU access hooks, called inside begin/end_cpu_access's, so
+ * that a window opens and closes in one step with its cache maintenance.
+ * Those collect what they find in a &struct dho_pending that the helper
+ * reports once it has dropped the lock.
  */
 
 #include <linux/dma-buf.h>
@@ -41,6 +45,8 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
+
+#include "owner.h"
 
 static LIST_HEAD(heap_helper_heaps);
 static DEFINE_MUTEX(heap_helper_heaps_lock);	/* guards heap_helper_heaps */
@@ -347,7 +353,9 @@ static int heap_helper_begin_cpu_access(struct dma_buf *dmabuf,
 {
 	struct heap_helper_buffer *buffer = dmabuf->priv;
 	struct heap_helper_attachment *a;
+	struct dho_pending p __uninitialized;
 
+	dho_pending_init(&p);
 	mutex_lock(&buffer->lock);
 	if (buffer->vmap_cnt)
 		invalidate_kernel_vmap_range(buffer->vaddr, buffer->size);
@@ -362,13 +370,14 @@ static int heap_helper_begin_cpu_access(struct dma_buf *dmabuf,
 			continue;
 		dma_sync_sgtable_for_cpu(a->dev, &a->table, a->dir);
 	}
-	mutex_unlock(&buffer->lock);
 
 	/*
 	 * The window opens once the CPU's view is coherent: a user access
 	 * before this still faults and is judged outside the window.
 	 */
-	DHO_HOOK(cpu_begin, buffer, direction);
+	DHO_HOOK(cpu_begin, buffer, direction, &p);
+	mutex_unlock(&buffer->lock);
+	dho_report_pending(&p);
 	return 0;
 }
 
@@ -377,15 +386,17 @@ static int heap_helper_end_cpu_access(struct dma_buf *dmabuf,
 {
 	struct heap_helper_buffer *buffer = dmabuf->priv;
 	struct heap_helper_attachment *a;
+	struct dho_pending p __uninitialized;
 
+	dho_pending_init(&p);
+	mutex_lock(&buffer->lock);
 	/*
 	 * The window closes before its cache maintenance: the owner changes
 	 * and user PTEs are zapped first, so that a write racing the close
 	 * either lands before the flush below or faults and is reported.
 	 */
-	DHO_HOOK(cpu_end, buffer, direction);
+	DHO_HOOK(cpu_end, buffer, direction, &p);
 
-	mutex_lock(&buffer->lock);
 	if (buffer->vmap_cnt)
 		flush_kernel_vmap_range(buffer->vaddr, buffer->size);
 
@@ -394,10 +405,11 @@ static int heap_helper_end_cpu_access(struct dma_buf *dmabuf,
 			continue;
 		dma_sync_sgtable_for_device(a->dev, &a->table, a->dir);
 	}
-	mutex_unlock(&buffer->lock);
 
 	/* The alias is clean up to the flush: sample it after. */
-	DHO_HOOK(cpu_end_flushed, buffer);
+	DHO_HOOK(cpu_end_flushed, buffer, &p);
+	mutex_unlock(&buffer->lock);
+	dho_report_pending(&p);
 	return 0;
 }
 

@@ -2,11 +2,12 @@
 /*
  * DMA-BUF heap ownership tracker: the record and the state machine.
  *
- * Every helper buffer embeds a &struct dma_heap_owner.  The helpers call a
- * hook at each transition; the hook takes the buffer's lock, checks the
- * transition against the owner and the mappings, records it, and collects
- * any violation into a &struct dho_pending that is reported (counted,
- * traced, printed) once the lock is dropped.
+ A tracked helper buffer has a &struct dma_heap_owner.  The helpers call a
+ * hook at each transition; the hook takes the buffer's lock (the CPU access
+ * hooks run under the helper's), checks the transition against the owner
+ * and the mappings, records it, and collects any violation into a
+ * &struct dho_pending that is reported (counted, traced, printed) once the
+ * lock is dropped.
  *
  * How each access is seen:
  * - userspace: every user PTE of the buffer is zapped whenever it leaves
@@ -316,7 +317,7 @@ void __dma_heap_owner_alloc(struct heap_helper_buffer *buffer)
 void __dma_heap_owner_release(struct heap_helper_buffer *buffer)
 {
 	struct dma_heap_owner *o = buffer->owner;
-	DHO_PENDING(p);
+	struct dho_pending p __uninitialized;
 	struct heap_helper_attachment *a;
 	struct dma_heap_owner_vma *r, *tmp;
 	depot_stack_handle_t stack = 0;
@@ -391,7 +392,7 @@ static void dho_unmapped(struct heap_helper_buffer *buffer,
 void __dma_heap_owner_detach(struct heap_helper_buffer *buffer,
 			     struct heap_helper_attachment *a)
 {
-	DHO_PENDING(p);
+	struct dho_pending p __uninitialized;
 	depot_stack_handle_t stack;
 
 	dho_pending_init(&p);
@@ -413,7 +414,7 @@ void __dma_heap_owner_map(struct heap_helper_buffer *buffer,
 			  struct heap_helper_attachment *a)
 {
 	struct dma_heap_owner *o;
-	DHO_PENDING(p);
+	struct dho_pending p __uninitialized;
 	depot_stack_handle_t stack;
 	struct dma_heap_owner_event *ev;
 	struct dho_violation *v = NULL;
@@ -465,7 +466,7 @@ void __dma_heap_owner_map(struct heap_helper_buffer *buffer,
 void __dma_heap_owner_unmap(struct heap_helper_buffer *buffer,
 			    struct heap_helper_attachment *a)
 {
-	DHO_PENDING(p);
+	struct dho_pending p __uninitialized;
 	depot_stack_handle_t stack;
 
 	dho_pending_init(&p);
@@ -481,24 +482,34 @@ void __dma_heap_owner_unmap(struct heap_helper_buffer *buffer,
 	dho_unlock_report(buffer, &p);
 }
 
-void __dma_heap_owner_cpu_begin(struct heap_helper_buffer *buffer,
-				enum dma_data_direction dir)
+/*
+ * The CPU access hooks run inside the helper's critical section, after its
+ * invalidate and before its flush, so that a window opens and closes in
+ * one step with its cache maintenance and a SYNC takes the buffer's lock
+ * once.  They collect violations into the helper's @p, reported after it
+ * drops the lock.
+ */
+static bool dho_tracked_locked(struct heap_helper_buffer *buffer)
 {
-	DHO_PENDING(p);
+	lockdep_assert_held(&buffer->lock);
+	return buffer->owner && buffer->owner->tracked;
+}
+
+void __dma_heap_owner_cpu_begin(struct heap_helper_buffer *buffer,
+				enum dma_data_direction dir,
+				struct dho_pending *p)
+{
 	depot_stack_handle_t stack;
 	struct dma_heap_owner_event *ev;
 	struct dma_heap_owner *o;
 	unsigned long uip;
 
-	dho_pending_init(&p);
-	if (!dho_tracked_hint(buffer))
-		return;
-	uip = dho_ioctl_user_ip(DMA_BUF_IOCTL_SYNC);
-	stack = uip ? 0 : dho_save_stack();
-	if (!dho_lock_tracked(buffer))
+	if (!dho_tracked_locked(buffer))
 		return;
 	o = buffer->owner;
-	dho_check_alias(buffer, &p, stack);
+	uip = dho_ioctl_user_ip(DMA_BUF_IOCTL_SYNC);
+	stack = uip ? 0 : dho_save_stack();
+	dho_check_alias(buffer, p, stack);
 
 	o->cpu_win[dho_win_slot(dir)]++;
 	/* the helper has just invalidated a live alias */
@@ -513,13 +524,12 @@ void __dma_heap_owner_cpu_begin(struct heap_helper_buffer *buffer,
 		dho_zap_user(buffer);
 	dho_set_owner(buffer, DHO_OWNER_CPU, ev);
 	trace_cpu_begin(buffer, "cpu_begin", dir, NULL, -1);
-	dho_unlock_report(buffer, &p);
 }
 
 void __dma_heap_owner_cpu_end(struct heap_helper_buffer *buffer,
-			      enum dma_data_direction dir)
+			      enum dma_data_direction dir,
+			      struct dho_pending *p)
 {
-	DHO_PENDING(p);
 	depot_stack_handle_t stack;
 	struct dma_heap_owner_event *ev;
 	struct dma_heap_owner *o;
@@ -528,20 +538,17 @@ void __dma_heap_owner_cpu_end(struct heap_helper_buffer *buffer,
 	unsigned long uip;
 	int d;
 
-	dho_pending_init(&p);
-	if (!dho_tracked_hint(buffer))
-		return;
-	uip = dho_ioctl_user_ip(DMA_BUF_IOCTL_SYNC);
-	stack = uip ? 0 : dho_save_stack();
-	if (!dho_lock_tracked(buffer))
+	if (!dho_tracked_locked(buffer))
 		return;
 	o = buffer->owner;
+	uip = dho_ioctl_user_ip(DMA_BUF_IOCTL_SYNC);
+	stack = uip ? 0 : dho_save_stack();
 	/* what the alias did inside the window, judged in it */
-	dho_check_alias(buffer, &p, stack);
+	dho_check_alias(buffer, p, stack);
 
 	if (!dho_depth(o)) {
 		/* the violation itself keeps its full stack */
-		v = dho_violation(buffer, &p, DHO_CPU_ACCESS_UNBALANCED,
+		v = dho_violation(buffer, p, DHO_CPU_ACCESS_UNBALANCED,
 				  "end_cpu_access without begin_cpu_access",
 				  stack ?: dho_save_stack());
 		if (v) {
@@ -555,7 +562,7 @@ void __dma_heap_owner_cpu_end(struct heap_helper_buffer *buffer,
 
 	was_writable = dho_window_writable(o);
 	if (!o->cpu_win[dho_win_slot(dir)]) {
-		v = dho_violation(buffer, &p, DHO_CPU_ACCESS_UNBALANCED,
+		v = dho_violation(buffer, p, DHO_CPU_ACCESS_UNBALANCED,
 				  "end_cpu_access with another direction than begin_cpu_access",
 				  stack ?: dho_save_stack());
 		if (v) {
@@ -583,32 +590,24 @@ void __dma_heap_owner_cpu_end(struct heap_helper_buffer *buffer,
 	}
 out:
 	trace_cpu_end(buffer, "cpu_end", dir, NULL, -1);
-	dho_unlock_report(buffer, &p);
 }
 
 /*
- * After end_cpu_access's flush: the alias holds nothing unflushed, but
- * for what the CPU did through it since the window closed, which is
- * judged against the new owner.
+ * After end_cpu_access's flush, still under its lock: the alias holds
+ * nothing unflushed, but for what the kernel did through it since the end
+ * hook sampled it, which is judged against the new owner.
  */
-void __dma_heap_owner_cpu_end_flushed(struct heap_helper_buffer *buffer)
+void __dma_heap_owner_cpu_end_flushed(struct heap_helper_buffer *buffer,
+				      struct dho_pending *p)
 {
-	DHO_PENDING(p);
-
-	dho_pending_init(&p);
 	/*
 	 * Without an alias there is nothing to sample, and alias_dirty means
-	 * nothing (the next vmap resets it): a SYNC cycle takes the lock
-	 * twice, not three times.  A vmap racing this read makes an alias
-	 * whose vmap hook clears both.
+	 * nothing (the next vmap resets it).
 	 */
-	if (!READ_ONCE(buffer->vmap_cnt))
-		return;
-	if (!dho_tracked_hint(buffer) || !dho_lock_tracked(buffer))
+	if (!buffer->vmap_cnt || !dho_tracked_locked(buffer))
 		return;
 	buffer->owner->alias_dirty = false;
-	dho_check_alias(buffer, &p, 0);
-	dho_unlock_report(buffer, &p);
+	dho_check_alias(buffer, p, 0);
 }
 
 void __dma_heap_owner_vmap(struct heap_helper_buffer *buffer)
@@ -643,7 +642,7 @@ void __dma_heap_owner_vmap(struct heap_helper_buffer *buffer)
  */
 void __dma_heap_owner_vunmap(struct heap_helper_buffer *buffer)
 {
-	DHO_PENDING(p);
+	struct dho_pending p __uninitialized;
 	depot_stack_handle_t stack;
 
 	dho_pending_init(&p);
@@ -704,7 +703,7 @@ vm_fault_t __dma_heap_owner_fault(struct heap_helper_buffer *buffer,
 	struct vm_area_struct *vma = vmf->vma;
 	bool mkwrite = vmf->flags & FAULT_FLAG_MKWRITE;
 	bool write = vmf->flags & FAULT_FLAG_WRITE;
-	DHO_PENDING(p);
+	struct dho_pending p __uninitialized;
 	struct dma_heap_owner_vma *r;
 	struct dho_violation *v = NULL;
 	struct dma_heap_owner *o;

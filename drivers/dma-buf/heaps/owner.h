@@ -108,7 +108,8 @@ struct dho_violation {
 	struct dma_heap_owner_event vmap_ev;
 };
 
-#define DHO_MAX_PENDING	2
+/* an end_cpu_access: its alias sample, an unbalanced end, the sample after */
+#define DHO_MAX_PENDING	3
 
 /**
  * struct dho_pending - violations raised by one hook
@@ -117,11 +118,11 @@ struct dho_violation {
  *         dho_report())
  * @v:     the violations; only the first @n are initialised
  *
- * Every hook has one on its stack.  Declare it with DHO_PENDING(): the
- * array is filled by dho_violation() and never read past @n, and zeroing
- * it at every transition (as CONFIG_INIT_STACK_ALL_ZERO does for any stack
- * variable left to it, and ``= { 0 }`` for any) cost a tracked SYNC cycle
- * more than its state machine did.
+ * Every hook has one on its stack, declared __uninitialized and set up by
+ * dho_pending_init(): the array is filled by dho_violation() and never read
+ * past @n, and zeroing it at every transition (as ``= { 0 }`` does, and
+ * CONFIG_INIT_STACK_ALL_ZERO for any stack variable) cost a tracked SYNC
+ * cycle more than its state machine did.
  */
 struct dho_pending {
 	unsigned int n;
@@ -129,13 +130,25 @@ struct dho_pending {
 	struct dho_violation v[DHO_MAX_PENDING];
 };
 
-/* Declares @p: a hook's first statement must be dho_pending_init(&@p). */
-#define DHO_PENDING(p)	struct dho_pending p __uninitialized
-
 static inline void dho_pending_init(struct dho_pending *p)
 {
 	p->n = 0;
 	p->where = NULL;
+}
+
+void dho_report(struct dho_pending *pending);
+
+/**
+ * dho_report_pending() - report what hooks run under a caller's lock raised
+ * @p: the pending violations, dho_pending_init() done
+ *
+ * Called after the lock is dropped, whatever the static key says now:
+ * what was collected is reported, and @p's allocation freed.
+ */
+static inline void dho_report_pending(struct dho_pending *p)
+{
+	if (IS_ENABLED(CONFIG_DMABUF_HEAPS_OWNER_DEBUG) && p->n)
+		dho_report(p);
 }
 
 /* owner-setup.c */
@@ -156,7 +169,6 @@ extern atomic_long_t dho_counts[DHO_NR_CLASSES];
 extern bool dho_all_errors;
 extern unsigned int dho_num_errors;
 extern bool dho_strict;
-void dho_report(struct dho_pending *pending);
 void dho_reset(void);
 long dho_error_count(void);
 int dho_set_filter(const char *buf, size_t len);
