@@ -78,6 +78,9 @@ static unsigned int dho_win_slot(enum dma_data_direction dir)
 	return (unsigned int)dir <= DMA_NONE ? dir : DMA_NONE;
 }
 
+static_assert(sizeof_field(struct dma_heap_owner_event, who) ==
+	      sizeof_field(struct task_struct, comm));
+
 static struct dma_heap_owner_event *
 dho_record(struct heap_helper_buffer *buffer, enum dma_heap_owner_op op,
 	   unsigned int dir, const char *dev, depot_stack_handle_t stack)
@@ -100,7 +103,11 @@ dho_record(struct heap_helper_buffer *buffer, enum dma_heap_owner_op op,
 	} else {
 		ev->pid = task_pid_nr(current);
 		ev->tgid = task_tgid_nr(current);
-		strscpy(ev->who, current->comm, sizeof(ev->who));
+		/*
+		 * As the sched tracepoints do: comm is always NUL-terminated
+		 * in its last byte, even while its task renames itself.
+		 */
+		memcpy(ev->who, current->comm, sizeof(ev->who));
 	}
 	o->hist_next = (o->hist_next + 1) % DHO_HIST_LEN;
 	if (o->hist_len < DHO_HIST_LEN)
