@@ -2,7 +2,7 @@
 /*
  * DMA-BUF heap ownership tracker: the record and the state machine.
  *
- A tracked helper buffer has a &struct dma_heap_owner.  The helpers call a
+ * A tracked helper buffer has a &struct dma_heap_owner.  The helpers call a
  * hook at each transition; the hook takes the buffer's lock (the CPU access
  * hooks run under the helper's), checks the transition against the owner
  * and the mappings, records it, and collects any violation into a
