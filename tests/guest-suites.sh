@@ -111,7 +111,7 @@ kmemleak_check() {
 # file during a run would otherwise run whatever lands at its offset.
 main() {
 	frame insmod insmod_importer "$bin/dho_importer.ko"
-	# tests/vm-init.sh pinned 6.12's tracepoints: check it held (fewer
+	# tests/vm-init.sh pinned the tracepoints: check it held (fewer
 	# cycles on the debug kernel: each instance takes seconds to make)
 	frame tracefs bash "$repo/tests/tracefs-pin.sh" check \
 		"$([ "$DHO_VARIANT" = debug ] && echo 5 || echo 50)"
