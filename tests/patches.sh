@@ -531,7 +531,7 @@ done < <(printf '%s\n' "${files[@]}")
 # the two commands): each quoted phrase must still be there.
 readme=$(git -C "$repo" show "$commit:README.md")
 figures=(
-	'costs 187 to 482 us more with tracking on for 1 MiB and 1.3 to 2.5 ms more for 8 MiB'
+	'costs 178 to 482 us more with tracking on for 1 MiB and 1.3 to 2.5 ms more for 8 MiB'
 	'Run 6, the same way on the current tree: a SYNC cycle 1.53x'
 	'(1.12x without its two kernel stacks: they are all of it)'
 	'Run 5, in paired rounds that hold the machine'"'"'s drift out of the ratios: a 4 KiB allocation 1.11x'
@@ -613,7 +613,7 @@ software emulation on a busy 2-core machine; read the ratios and their
 spread):
 
 - A SYNC'd frame (SYNC start, a touch of every page, SYNC end) costs
-  187 to 482 us more with tracking on for 1 MiB and 1.3 to 2.5 ms more
+  178 to 482 us more with tracking on for 1 MiB and 1.3 to 2.5 ms more
   for 8 MiB.
 - In one boot, on against off (runs 2 and 3): a SYNC cycle 2.4 to 2.8x,
   mmap and touch 1.08 to 1.35x, a 4 KiB allocation 0.8 to 2.5x (the
