@@ -65,7 +65,8 @@ patch_of() {
 	case $1 in
 	$heaps/Kconfig | $heaps/Makefile) echo gen ;;
 	$heaps/heap-helpers.c | include/linux/dma-heap-helpers.h | \
-		include/linux/dma-heap-compat.h | include/linux/dma-heap-owner.h) echo 1 ;;
+		include/linux/dma-heap-compat.h | include/linux/dma-heap-owner.h | \
+		$heaps/owner.h) echo 1 ;;
 	$heaps/system_heap.c) echo 2 ;;
 	$heaps/cma_heap.c) echo 3 ;;
 	$heaps/*_test.c | $heaps/.kunitconfig | $heaps/heap-test-compat.h) echo 5 ;;
@@ -119,7 +120,12 @@ includes it and embeds its per-attachment record, and heap-helpers.c
 calls its hooks (DHO_HOOK(), dma_heap_owner_release(),
 __dma_heap_owner_fault()).  Without CONFIG_DMABUF_HEAPS_OWNER_DEBUG,
 which does not exist yet, the header reduces the hooks to empty stubs;
-the helpers cannot be built without it.
+the helpers cannot be built without it.  For the same reason it adds
+the tracker's internal header, drivers/dma-buf/heaps/owner.h:
+begin/end_cpu_access run the tracker's CPU access hooks inside their own
+critical section, collect what those raise in its struct dho_pending,
+and report it after the unlock (dho_report_pending(), which reduces to
+nothing without the tracker).
 EOF
 		;;
 	2) cat <<'EOF'
@@ -601,7 +607,8 @@ core, mm and arch code are not touched.
 
 The series was meant as nine patches; two merges were forced by the
 code, and each merged patch says why: include/linux/dma-heap-owner.h
-comes with the helpers (patch 1), which include it and call its hooks,
+and the tracker's internal header come with the helpers (patch 1),
+which include them and call the hooks,
 and the tracker's core, reports, debugfs and tracepoints are one patch
 (patch 4), as none of them compiles or links without the others.
 
