@@ -65,9 +65,8 @@ others() {
 # loop is one process, killed at the end; its last pipe's two processes
 # exit on their own.
 check() {
-	local n=${1:-100} i d load rc=0 t=1 w left
+	local n=${1:-100} i d load rc=0 t=2 w left
 	echo "1..2"
-	t=2
 	# vm-init.sh's pin, as it stands: pinned here only if it failed, so
 	# that the cycles and later suites do not oops or hang
 	if pinned; then
