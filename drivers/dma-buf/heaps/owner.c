@@ -277,8 +277,7 @@ static void dho_unlock_report(struct heap_helper_buffer *buffer,
 			      struct dho_pending *p)
 {
 	mutex_unlock(&buffer->lock);
-	if (p->n)
-		dho_report(p);
+	dho_report_pending(p);
 }
 
 void __dma_heap_owner_alloc(struct heap_helper_buffer *buffer)
