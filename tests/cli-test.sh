@@ -84,6 +84,17 @@ has() {		# file regex...
 	done
 }
 
+# A PID no process has: that of a child just reaped.  The kernel hands PIDs
+# out in turn, so it comes back only after every other free PID has been
+# handed out.  (Not "the highest PID no process has now": pid_max is 4096
+# in the guests and the suites fork more than that, so the counter may be
+# just below it, and the next command run gets it.)
+free_pid() {
+	: &
+	wait $!
+	echo $!
+}
+
 # JSON results are decided at the end by one python3 for all of them: a
 # python3 start costs seconds in the VM, over 9p.
 json_n=0
@@ -631,8 +642,7 @@ ls "$instances" 2>/dev/null | grep '^dma-heap-owner-' > "$out"
 result $? "check: no tracefs instance left behind"
 
 # an instance left by a check killed with SIGKILL goes with the next check
-dead=$(( $(cat /proc/sys/kernel/pid_max) - 1 ))
-while kill -0 "$dead" 2>/dev/null; do dead=$((dead - 1)); done
+dead=$(free_pid)
 mkdir "$instances/dma-heap-owner-check.$dead"
 run "$dho" check -- true
 [ ! -e "$instances/dma-heap-owner-check.$dead" ]
@@ -844,8 +854,7 @@ result $(( $? || rc != 2 )) "buffers -p abc: not a process id, exit 2"
 run "$dho" buffers --by-process -p 0
 has "$err" "^dma-heap-owner: -p: '0' is not a process id\$"
 result $(( $? || rc != 2 )) "buffers -p 0: not a process id, exit 2"
-gone=$(( $(cat /proc/sys/kernel/pid_max) - 3 ))
-while kill -0 "$gone" 2>/dev/null; do gone=$((gone - 1)); done
+gone=$(free_pid)
 run "$dho" buffers -p "$gone"
 has "$err" "^dma-heap-owner: -p: no process $gone\$" && [ ! -s "$out" ]
 result $(( $? || rc != 2 )) "buffers -p PID of no process: says so, exit 2"
@@ -962,8 +971,7 @@ if [ -e "$event" ]; then
 	result $(( $? || rc != 2 )) "watch: tracing switched off in its instance: says so, exit 2"
 
 	# the instance of a watch killed with SIGKILL goes with the next check or watch
-	dead=$(( $(cat /proc/sys/kernel/pid_max) - 2 ))
-	while kill -0 "$dead" 2>/dev/null; do dead=$((dead - 1)); done
+	dead=$(free_pid)
 	mkdir "$instances/dma-heap-owner-watch.$dead"
 	watch_start
 	watch_stop INT
