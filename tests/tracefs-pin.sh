@@ -22,8 +22,10 @@
 # sched_wakeup, sched_wakeup_new, sched_waking; with event-fork,
 # sched_process_fork and sched_process_free) at least two probes, so no
 # later filter patches any code.  Their filter holds the highest PID
-# (pid_max - 1): a PID no process has had here, so the filter follows no
-# fork; and they record no event anyway.
+# (pid_max - 1), which no process has at boot.  A process may get it once
+# the PID counter wraps (pid_max is 4096 in the guests), and then the
+# filter follows its forks; that changes only the filter's list of PIDs,
+# never a probe count, and these instances record no event anyway.
 set -u
 T=/sys/kernel/tracing
 PINS="dho-pin-a dho-pin-b"
