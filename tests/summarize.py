@@ -43,8 +43,10 @@ What fails the run:
   'BUG: dma-heap-owner: <class> in <function>' reports excepted.
 - The VM's exit status other than 0 (124: timeout, 125: crash).
 
-The last line is exactly 'N passed, N failed, N skipped'; the exit status
-is 1 if anything failed, 0 otherwise (2 for a usage error).
+Under each failing TAP result the summary prints its diagnostics (see
+DIAG_LINES): CI's log may keep nothing else.  The last line is exactly
+'N passed, N failed, N skipped'; the exit status is 1 if anything failed,
+0 otherwise (2 for a usage error).
 """
 import argparse
 import fnmatch
@@ -280,10 +282,21 @@ def read_lines(path):
         return None
 
 
+# A failing result's diagnostics: the '#' lines a kselftest-harness test
+# prints before its 'not ok' (since the previous result or its ' RUN '
+# line) and those a shell suite prints after it (up to the next result or
+# ' RUN ' line), at most DIAG_LINES of each, each cut at DIAG_WIDTH.  They
+# are what CI's log keeps of why a check failed.
+DIAG_LINES = 8
+DIAG_WIDTH = 200
+DIAG_STOP_RE = re.compile(r'#\s+RUN\s')
+
+
 def tap(name, body, rc, missing):
     """One userspace suite's TAP, checked against its plan."""
     r = Result(name)
     plans, results, bail = [], [], False
+    before, after, diags = [], None, {}
     for line in body:
         if line.startswith('Bail out!'):
             bail = True
@@ -291,10 +304,25 @@ def tap(name, body, rc, missing):
         m = PLAN_RE.match(line)		# top level only: no indent
         if m:
             plans.append(m)
+            before, after = [], None
             continue
         m = OK_RE.match(line)
         if m:
             results.append(m)
+            after = None
+            if m.group(1) == 'not ok':
+                diags[len(results)] = before[-DIAG_LINES:]
+                after = []
+            before = []
+        elif not line.startswith('#'):
+            pass
+        elif DIAG_STOP_RE.match(line):
+            before, after = [], None
+        elif after is None:
+            before.append(line)
+        elif len(after) < DIAG_LINES:
+            after.append(line)
+            diags[len(results)].append(line)
     for path in missing:
         r.fail('not there (did it build?): %s' % path)
     if missing:
@@ -305,7 +333,10 @@ def tap(name, body, rc, missing):
         if m.group(2) is None or int(m.group(2)) != seq:
             misnumbered.append('%s %s' % (m.group(1), m.group(2) or '-'))
         if m.group(1) == 'not ok':
-            r.fail('not ok %s %s' % (m.group(2), desc))
+            r.fail('\n'.join(['not ok %s %s' % (m.group(2), desc)] +
+                             ['      ' + (d if len(d) <= DIAG_WIDTH else
+                                         d[:DIAG_WIDTH] + '...')
+                              for d in diags[seq]]))
         elif SKIP_RE.search(desc):
             r.skipped += 1
         else:

@@ -36,6 +36,7 @@ lines are the block of the directive above them):
     verdict: pass|fail                summarize.py's exit status 0|1
     last: N passed, N failed, N skipped
     expect: REGEX                     a line of the output matches
+    reject: REGEX                     no line of the output matches
 
 An operation that changes nothing is an error in the case.
 Every case must have a verdict and a last line, and every failing case an
@@ -70,7 +71,7 @@ class CaseError(Exception):
 
 
 def parse_case(path):
-    case = {'ops': [], 'expect': [], 'env': {}}
+    case = {'ops': [], 'expect': [], 'reject': [], 'env': {}}
     block = None
     with open(path) as f:
         for n, raw in enumerate(f, 1):
@@ -93,8 +94,8 @@ def parse_case(path):
             elif key == 'env':
                 k, _, v = val.partition('=')
                 case['env'][k] = v
-            elif key == 'expect':
-                case['expect'].append(val)
+            elif key in ('expect', 'reject'):
+                case[key].append(val)
             elif key in ('drop-suite', 'replace-suite', 'drop', 'drop-range',
                          'truncate-after', 'sub', 'append', 'insert-before'):
                 block = []
@@ -259,6 +260,10 @@ def check_case(name, case, rc, out, clean_out):
               any(re.search(pat, line) for line in clean_out.splitlines())):
             errs.append('%r matches the clean run too: it proves nothing'
                         % pat)
+    for pat in case['reject']:
+        hit = [line for line in lines if re.search(pat, line)]
+        if hit:
+            errs.append('%r matches %r' % (pat, hit[0]))
     return errs
 
 
