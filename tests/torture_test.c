@@ -1415,11 +1415,15 @@ static int oom_sweep(int fd, int nth, int kmsg, int hint, int *splats)
 	return 0;
 }
 
+/*
+ * The switch runs from a work item, and patches the static keys' call
+ * sites, which waits for the other vCPU: allow it 30 s on a loaded host.
+ */
 static bool disabled_becomes(long want)
 {
 	int i;
 
-	for (i = 0; i < 200; i++) {
+	for (i = 0; i < 3000; i++) {
 		if (knob_value("disabled") == want)
 			return true;
 		usleep(10000);
