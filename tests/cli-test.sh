@@ -714,7 +714,7 @@ cat > "$tmp/hold.py" <<'EOF'
 # hold.py OUT SIZE NAME FORK [COMM]: allocate SIZE bytes from the system
 # heap, name the buffer NAME ("-": none), mmap it (without touching it), fork
 # a child that shares both if FORK is 1, write "PID FD INO [CHILD]" to OUT,
-# sleep.  COMM names the task.
+# sleep until killed (the child with it).  COMM names the task.
 import ctypes, fcntl, mmap, os, struct, sys, time
 out, size, name, fork = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4] == "1"
 if len(sys.argv) > 5:
@@ -730,13 +730,16 @@ line = "%d %d %d" % (os.getpid(), fd, os.fstat(fd).st_ino)
 if fork:
     child = os.fork()
     if not child:
-        time.sleep(120)
+        ctypes.CDLL(None).prctl(1, 15, 0, 0, 0)   # PR_SET_PDEATHSIG, SIGTERM
+        if os.getppid() != int(line.split()[0]):
+            os._exit(0)
+        time.sleep(3600)
         os._exit(0)
     line += " %d" % child
 with open(out + ".tmp", "w") as f:
     f.write(line + "\n")
 os.rename(out + ".tmp", out)
-time.sleep(120)
+time.sleep(3600)
 EOF
 # A: 64 KiB, named, shared with a forked child; B: 8 KiB alone.  Each
 # process holds two file descriptors to its buffer: python's mmap keeps a
@@ -748,7 +751,8 @@ pids+=($!)
 # C: a task whose name holds a newline
 python3 "$tmp/hold.py" "$tmp/held.c" 4096 - 0 $'x\nFORGED x' 2>> "$tmp/hold.err" &
 pids+=($!)
-if wait_for 30 test -s "$tmp/held.a" && wait_for 30 test -s "$tmp/held.b" &&
+# Three python3 starting at once take seconds each in the VM.
+if wait_for 120 test -s "$tmp/held.a" && wait_for 30 test -s "$tmp/held.b" &&
 	wait_for 30 test -s "$tmp/held.c"; then
 	read -r apid afd aino achild < "$tmp/held.a"
 	read -r bpid bfd bino < "$tmp/held.b"
@@ -843,6 +847,10 @@ else
 	rc=-1
 	cp "$tmp/hold.err" "$err"
 	result 1 "buffers: the buffers of the holders (they did not start)"
+	# the three holders (and A's child, by its parent-death signal): no
+	# buffer of theirs may outlive this suite
+	kill "${pids[@]: -3}" 2>/dev/null
+	wait 2>/dev/null
 fi
 
 run "$dho" buffers -o xml
