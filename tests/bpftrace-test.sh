@@ -20,7 +20,7 @@ set -u
 tools=${1:?usage: bpftrace-test.sh <tools-debug-dir> [bin-dir]}
 bin=${2:-$(dirname "$0")/../build/base/bin}
 events=/sys/kernel/tracing/events/dma_heap_owner
-attach_wait=240		# seconds for a tracer to compile and attach
+attach_wait=600		# seconds for a tracer to compile and attach (139 seen)
 stop_wait=60		# seconds for a tracer to exit once asked
 
 n=0 failed=0

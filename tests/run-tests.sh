@@ -44,7 +44,7 @@ if [ -n "$only" ] && [ -z "$glob" ]; then
 	append="kunit.enable=0"
 	[[ ,$only, == *,kunit_example,* ]] && append="kunit.filter_glob=dho-example-driver*"
 fi
-timeout=1200
+timeout=1800
 [ "$variant" = debug ] && timeout=5400
 
 mkdir -p "$build/vm"
