@@ -80,6 +80,11 @@ if grep -q 'constant_tsc' /proc/cpuinfo && grep -q 'tsc_known_freq' /proc/cpuinf
 	[ -n "$khz" ] && tsc="$tsc tsc_early_khz=$khz"
 fi
 
+# A soft lockup report shows every CPU's stack, not only the stuck one's:
+# what the other CPU was doing tells a kernel loop from a vCPU the host
+# did not run.
+lockup=softlockup_all_cpu_backtrace=1
+
 # the host's / over 9p, read-only, at the guest's / (x86_64) or /host
 fsdev=(-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap)
 
@@ -91,7 +96,7 @@ qemu_boot() {	# accel timeout cmdfile
 		-accel "$1$threads" -cpu "$cpu" -smp 2 -m "$mem" \
 		-nodefaults -display none -no-reboot \
 		-kernel "$kernel" \
-		-append "console=ttyS0 root=hostroot rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000 ro panic=-1 oops=panic $tsc init=$repo/tests/vm-init.sh dho_cmd=$3 dho_cwd=$PWD $append" \
+		-append "console=ttyS0 root=hostroot rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000 ro panic=-1 oops=panic $lockup $tsc init=$repo/tests/vm-init.sh dho_cmd=$3 dho_cwd=$PWD $append" \
 		"${fsdev[@]}" -device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
 		-serial "file:$run/console.log" -serial "file:$run/out.log" \
 		-serial "file:$run/err.log" \
@@ -109,7 +114,7 @@ qemu_boot_arm64() {	# accel timeout cmdfile
 		-M virt -accel tcg,thread=multi -cpu "$cpuopt" -smp 2 -m "$mem" \
 		-nodefaults -display none -no-reboot \
 		-kernel "$kernel" -initrd "$initrd" \
-		-append "console=ttyAMA0 rdinit=/init panic=-1 oops=panic dho_init=$repo/tests/vm-init.sh dho_out=/dev/hvc0 dho_err=/dev/hvc1 dho_cmd=$3 dho_cwd=$PWD $append" \
+		-append "console=ttyAMA0 rdinit=/init panic=-1 oops=panic $lockup dho_init=$repo/tests/vm-init.sh dho_out=/dev/hvc0 dho_err=/dev/hvc1 dho_cmd=$3 dho_cwd=$PWD $append" \
 		"${fsdev[@]}" -device virtio-9p-device,fsdev=hostroot,mount_tag=hostroot \
 		-serial "file:$run/console.log" \
 		-device virtio-serial-device \
