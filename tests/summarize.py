@@ -312,7 +312,7 @@ def tap(name, body, rc, missing):
             after = None
             if m.group(1) == 'not ok':
                 diags[len(results)] = before[-DIAG_LINES:]
-                after = []
+                after = 0	# lines taken after it
             before = []
         elif not line.startswith('#'):
             pass
@@ -320,9 +320,9 @@ def tap(name, body, rc, missing):
             before, after = [], None
         elif after is None:
             before.append(line)
-        elif len(after) < DIAG_LINES:
-            after.append(line)
+        elif after < DIAG_LINES:
             diags[len(results)].append(line)
+            after += 1
     for path in missing:
         r.fail('not there (did it build?): %s' % path)
     if missing:
